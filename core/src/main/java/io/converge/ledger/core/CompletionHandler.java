@@ -1,0 +1,68 @@
+package io.converge.ledger.core;
+
+import com.lmax.disruptor.EventHandler;
+
+/**
+ * The downstream handler: runs after the {@link Sequencer} on every command, on its own
+ * thread. It answers callers (their callbacks run here, so they must not block), keeps
+ * the {@link WatchFanOut} registry and wakes watchers, and clears the ring slot.
+ */
+final class CompletionHandler implements EventHandler<LedgerCommand> {
+    private static final System.Logger LOG = System.getLogger(CompletionHandler.class.getName());
+
+    private final WatchFanOut fanOut;
+    private boolean closed;
+
+    CompletionHandler(WatchFanOut fanOut) {
+        this.fanOut = fanOut;
+    }
+
+    @Override
+    public void onEvent(LedgerCommand c, long ringSequence, boolean endOfBatch) {
+        try {
+            switch (c.type) {
+                case APPEND -> completeAppend(c);
+                case LOAD -> completeLoad(c);
+                case WATCH -> {
+                    if (closed) {
+                        c.cursor.close();
+                    } else {
+                        fanOut.add(c.cursor);
+                    }
+                }
+                case UNWATCH -> fanOut.remove(c.cursor);
+                case CLOSE -> {
+                    closed = true;
+                    fanOut.closeAll();
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "completing a " + c.type + " command failed", e);
+        } finally {
+            c.clear();
+        }
+        if (endOfBatch) {
+            fanOut.endOfBatch();
+        }
+    }
+
+    private void completeAppend(LedgerCommand c) {
+        if (c.rejection != null) {
+            c.appendCallback.onRejected(c.rejection);
+            return;
+        }
+        fanOut.onAppended(c.contextId);
+        c.appendCallback.onAppended(c.sequence, EntryIds.format(c.idHi, c.idLo), c.appendedAtNs);
+    }
+
+    private void completeLoad(LedgerCommand c) {
+        if (c.rejection != null) {
+            c.loadCallback.onRejected(c.rejection);
+            return;
+        }
+        if (c.entriesRestored > 0) {
+            fanOut.onAppended(c.contextId);
+        }
+        c.loadCallback.onLoaded(c.entriesRestored, c.sequence);
+    }
+}

@@ -1,0 +1,193 @@
+package io.converge.ledger.core;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Map;
+
+/**
+ * The entries of one context, stored column-wise in preallocated, chunked arrays.
+ *
+ * <p><b>Threading.</b> One writer, the sequencer, calls {@link #write} and
+ * {@link #publish}; any number of readers call the other methods concurrently, without
+ * locks. A reader first reads {@link #latestSequence()} (an acquire load); every entry
+ * up to that sequence is then fully visible and never changes, because the writer
+ * fills an entry's slots before it releases the new latest sequence.
+ *
+ * <p><b>Layout.</b> Entry {@code sequence} lives at index {@code sequence - 1}. Chunks
+ * double in size from {@value #FIRST_CHUNK} entries up to {@value #MAX_CHUNK}, then stay
+ * at that size, so an almost empty context costs a few hundred bytes and a large one
+ * never copies what it already holds. Each chunk holds two arrays with three slots per
+ * entry: {@code long}s (id high bits, id low bits, appended-at) and references (key,
+ * payload, metadata). A write allocates nothing except, once per chunk, the chunk.
+ */
+public final class ContextLog {
+    static final int FIRST_CHUNK = 8;
+    static final int GROWING_CHUNKS = 12;
+    static final int MAX_CHUNK = FIRST_CHUNK << (GROWING_CHUNKS - 1);
+    /** Entries held by the growing chunks together. */
+    private static final long GROWING_CAPACITY = (long) FIRST_CHUNK * ((1L << GROWING_CHUNKS) - 1);
+    private static final int MAX_CHUNK_SHIFT = Integer.numberOfTrailingZeros(MAX_CHUNK);
+
+    private static final VarHandle LATEST;
+
+    static {
+        try {
+            LATEST = MethodHandles.lookup().findVarHandle(ContextLog.class, "latest", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final String contextId;
+    /** Replaced (copied, grown) only by the writer, before it publishes what it covers. */
+    private volatile Chunk[] chunks = new Chunk[1];
+    @SuppressWarnings("unused") // accessed through LATEST
+    private long latest;
+
+    // Writer-only state.
+    private long written;
+    private long lastAppendedAtNs;
+
+    ContextLog(String contextId) {
+        this.contextId = contextId;
+    }
+
+    public String contextId() {
+        return contextId;
+    }
+
+    /** The latest published sequence, 0 when empty. Acquire semantics: see class doc. */
+    public long latestSequence() {
+        return (long) LATEST.getAcquire(this);
+    }
+
+    /** The key of a published entry; {@code 1 <= sequence <= latestSequence()}. */
+    public String keyAt(long sequence) {
+        long index = sequence - 1;
+        return (String) chunkFor(index).refs[3 * offsetOf(index)];
+    }
+
+    /** The published entry at {@code sequence}; {@code 1 <= sequence <= latestSequence()}. */
+    public Entry entry(long sequence) {
+        long index = sequence - 1;
+        Chunk chunk = chunkFor(index);
+        int o = offsetOf(index);
+        long[] l = chunk.longs;
+        Object[] r = chunk.refs;
+        @SuppressWarnings("unchecked")
+        Map<String, String> metadata = (Map<String, String>) r[3 * o + 2];
+        return new Entry(EntryIds.format(l[3 * o], l[3 * o + 1]), (String) r[3 * o], (byte[]) r[3 * o + 1],
+            sequence, l[3 * o + 2], metadata);
+    }
+
+    long idHiAt(long sequence) {
+        long index = sequence - 1;
+        return chunkFor(index).longs[3 * offsetOf(index)];
+    }
+
+    long idLoAt(long sequence) {
+        long index = sequence - 1;
+        return chunkFor(index).longs[3 * offsetOf(index) + 1];
+    }
+
+    long appendedAtNsAt(long sequence) {
+        long index = sequence - 1;
+        return chunkFor(index).longs[3 * offsetOf(index) + 2];
+    }
+
+    byte[] payloadAt(long sequence) {
+        long index = sequence - 1;
+        return (byte[]) chunkFor(index).refs[3 * offsetOf(index) + 1];
+    }
+
+    @SuppressWarnings("unchecked")
+    Map<String, String> metadataAt(long sequence) {
+        long index = sequence - 1;
+        return (Map<String, String>) chunkFor(index).refs[3 * offsetOf(index) + 2];
+    }
+
+    /** Writer only: the sequence the next {@link #write} gets. */
+    long nextSequence() {
+        return written + 1;
+    }
+
+    /** Writer only: the appended-at of the last written entry, 0 when empty. */
+    long lastAppendedAtNs() {
+        return lastAppendedAtNs;
+    }
+
+    /**
+     * Writer only: stores the next entry, invisible to readers until {@link #publish}.
+     *
+     * @return the entry's sequence
+     */
+    long write(long idHi, long idLo, long appendedAtNs, String key, byte[] payload, Map<String, String> metadata) {
+        long index = written;
+        int chunkIndex = chunkIndexOf(index);
+        Chunk[] cs = chunks;
+        if (chunkIndex >= cs.length || cs[chunkIndex] == null) {
+            cs = grow(cs, chunkIndex);
+        }
+        Chunk chunk = cs[chunkIndex];
+        int o = offsetOf(index);
+        chunk.longs[3 * o] = idHi;
+        chunk.longs[3 * o + 1] = idLo;
+        chunk.longs[3 * o + 2] = appendedAtNs;
+        chunk.refs[3 * o] = key;
+        chunk.refs[3 * o + 1] = payload;
+        chunk.refs[3 * o + 2] = metadata;
+        written = index + 1;
+        lastAppendedAtNs = appendedAtNs;
+        return index + 1;
+    }
+
+    /** Writer only: makes every written entry visible to readers (a release store). */
+    void publish() {
+        LATEST.setRelease(this, written);
+    }
+
+    private Chunk[] grow(Chunk[] cs, int chunkIndex) {
+        Chunk[] next = cs;
+        if (chunkIndex >= cs.length) {
+            next = new Chunk[Math.max(cs.length * 2, chunkIndex + 1)];
+            System.arraycopy(cs, 0, next, 0, cs.length);
+        }
+        next[chunkIndex] = new Chunk(chunkCapacity(chunkIndex));
+        chunks = next;
+        return next;
+    }
+
+    private Chunk chunkFor(long index) {
+        return chunks[chunkIndexOf(index)];
+    }
+
+    static int chunkIndexOf(long index) {
+        if (index < GROWING_CAPACITY) {
+            long j = index / FIRST_CHUNK + 1;
+            return 63 - Long.numberOfLeadingZeros(j);
+        }
+        return GROWING_CHUNKS + (int) ((index - GROWING_CAPACITY) >>> MAX_CHUNK_SHIFT);
+    }
+
+    static int offsetOf(long index) {
+        if (index < GROWING_CAPACITY) {
+            int k = chunkIndexOf(index);
+            return (int) (index - (long) FIRST_CHUNK * ((1L << k) - 1));
+        }
+        return (int) ((index - GROWING_CAPACITY) & (MAX_CHUNK - 1));
+    }
+
+    static int chunkCapacity(int chunkIndex) {
+        return chunkIndex < GROWING_CHUNKS ? FIRST_CHUNK << chunkIndex : MAX_CHUNK;
+    }
+
+    private static final class Chunk {
+        final long[] longs;
+        final Object[] refs;
+
+        Chunk(int capacity) {
+            longs = new long[3 * capacity];
+            refs = new Object[3 * capacity];
+        }
+    }
+}

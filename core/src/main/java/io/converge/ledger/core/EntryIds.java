@@ -1,0 +1,39 @@
+package io.converge.ledger.core;
+
+import java.security.SecureRandom;
+import java.util.UUID;
+
+/**
+ * Entry identifiers: 128 bits, rendered in the canonical 8-4-4-4-12 hex form.
+ *
+ * <p>The high 64 bits are drawn from a {@link SecureRandom} once per ledger instance,
+ * the low 64 bits count up from 0; so ids are unique within an instance by
+ * construction and across restarts with the probability of two random 64-bit draws
+ * differing. Not thread-safe: {@link #next()} has one caller, the sequencer.
+ */
+final class EntryIds {
+    private final long instanceBits;
+    private long counter;
+
+    EntryIds() {
+        this(new SecureRandom().nextLong());
+    }
+
+    EntryIds(long instanceBits) {
+        this.instanceBits = instanceBits;
+    }
+
+    /** The high 64 bits shared by every id this instance issues. */
+    long instanceBits() {
+        return instanceBits;
+    }
+
+    /** The low 64 bits of a fresh id; the high bits are {@link #instanceBits()}. */
+    long next() {
+        return counter++;
+    }
+
+    static String format(long hi, long lo) {
+        return new UUID(hi, lo).toString();
+    }
+}

@@ -1,0 +1,54 @@
+package io.converge.ledger.core;
+
+import java.util.Map;
+
+/**
+ * One slot of the ring: a command, its arguments and its outcome. Created once per slot
+ * by the ring and reused; fields are written by the publishing thread before publish, by
+ * the sequencer for the outcome, and cleared by the completion handler.
+ */
+final class LedgerCommand {
+    enum Type { APPEND, LOAD, WATCH, UNWATCH, CLOSE }
+
+    Type type;
+    String contextId;
+
+    // APPEND arguments
+    String key;
+    byte[] payload;
+    Map<String, String> metadata;
+    long cost;
+    AppendCallback appendCallback;
+
+    // LOAD arguments
+    DecodedSnapshot snapshot;
+    boolean failIfExists;
+    LoadCallback loadCallback;
+
+    // WATCH / UNWATCH argument
+    WatchCursor cursor;
+
+    /** Nanosecond timestamp ({@link System#nanoTime()}) taken when the command was claimed. */
+    long publishedAtNanos;
+
+    // Outcome, written by the sequencer.
+    LedgerException rejection;
+    long sequence;
+    long idHi;
+    long idLo;
+    long appendedAtNs;
+    long entriesRestored;
+
+    void clear() {
+        type = null;
+        contextId = null;
+        key = null;
+        payload = null;
+        metadata = null;
+        appendCallback = null;
+        snapshot = null;
+        loadCallback = null;
+        cursor = null;
+        rejection = null;
+    }
+}

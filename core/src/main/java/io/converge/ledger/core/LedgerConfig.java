@@ -1,0 +1,100 @@
+package io.converge.ledger.core;
+
+import com.lmax.disruptor.BlockingWaitStrategy;
+import com.lmax.disruptor.BusySpinWaitStrategy;
+import com.lmax.disruptor.PhasedBackoffWaitStrategy;
+import com.lmax.disruptor.SleepingWaitStrategy;
+import com.lmax.disruptor.WaitStrategy;
+import com.lmax.disruptor.YieldingWaitStrategy;
+
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * How a {@link Ledger} is sized and tuned. Immutable.
+ *
+ * @param ringSize          slots in the command ring; a power of two
+ * @param memoryBudgetBytes most bytes of entries the ledger stores (see {@link EntryCost}); appends
+ *                          beyond it are refused with RESOURCE_EXHAUSTED
+ * @param waitStrategy      how the ring's consumers wait for commands
+ * @param watchThreads      threads delivering entries to watchers
+ * @param ringFullWaitNanos how long a publisher waits for a free slot before RESOURCE_EXHAUSTED
+ * @param epochNanos        the clock that stamps appended_at_ns
+ */
+public record LedgerConfig(int ringSize, long memoryBudgetBytes, Wait waitStrategy, int watchThreads,
+                           long ringFullWaitNanos, LongSupplier epochNanos) {
+
+    /** The ring consumers' wait strategies, by the name used in configuration. */
+    public enum Wait {
+        /** Spin, then yield, then block on a lock only when idle: low latency, idle CPU stays low. */
+        PHASED,
+        /** Block on a lock and condition: least CPU, highest wake-up latency. */
+        BLOCKING,
+        /** Spin briefly, then sleep in short naps: no lock, a little idle CPU. */
+        SLEEPING,
+        /** Spin, then yield: low latency, burns a core while idle. */
+        YIELDING,
+        /** Spin only: lowest latency, burns a core per consumer. */
+        BUSY_SPIN;
+
+        WaitStrategy create() {
+            return switch (this) {
+                case PHASED -> PhasedBackoffWaitStrategy.withLiteLock(20, 200, TimeUnit.MICROSECONDS);
+                case BLOCKING -> new BlockingWaitStrategy();
+                case SLEEPING -> new SleepingWaitStrategy();
+                case YIELDING -> new YieldingWaitStrategy();
+                case BUSY_SPIN -> new BusySpinWaitStrategy();
+            };
+        }
+
+        /** Parses a name such as {@code phased} or {@code busy-spin}, case-insensitively. */
+        public static Wait parse(String name) {
+            return valueOf(name.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
+        }
+    }
+
+    public static final int DEFAULT_RING_SIZE = 1 << 16;
+
+    public LedgerConfig {
+        if (ringSize < 1 || Integer.bitCount(ringSize) != 1) {
+            throw new IllegalArgumentException("ringSize must be a power of two, not " + ringSize);
+        }
+        if (memoryBudgetBytes < 0) {
+            throw new IllegalArgumentException("memoryBudgetBytes must not be negative");
+        }
+        if (watchThreads < 1) {
+            throw new IllegalArgumentException("watchThreads must be at least 1");
+        }
+    }
+
+    /** Defaults: a 65,536-slot ring, half the heap for entries, phased backoff, 2 watch threads, 100 ms. */
+    public static LedgerConfig defaults() {
+        return new LedgerConfig(DEFAULT_RING_SIZE, Runtime.getRuntime().maxMemory() / 2, Wait.PHASED, 2,
+            TimeUnit.MILLISECONDS.toNanos(100), EpochNanoClock.SYSTEM);
+    }
+
+    public LedgerConfig withRingSize(int slots) {
+        return new LedgerConfig(slots, memoryBudgetBytes, waitStrategy, watchThreads, ringFullWaitNanos, epochNanos);
+    }
+
+    public LedgerConfig withMemoryBudgetBytes(long bytes) {
+        return new LedgerConfig(ringSize, bytes, waitStrategy, watchThreads, ringFullWaitNanos, epochNanos);
+    }
+
+    public LedgerConfig withWaitStrategy(Wait wait) {
+        return new LedgerConfig(ringSize, memoryBudgetBytes, wait, watchThreads, ringFullWaitNanos, epochNanos);
+    }
+
+    public LedgerConfig withWatchThreads(int threads) {
+        return new LedgerConfig(ringSize, memoryBudgetBytes, waitStrategy, threads, ringFullWaitNanos, epochNanos);
+    }
+
+    public LedgerConfig withRingFullWaitNanos(long nanos) {
+        return new LedgerConfig(ringSize, memoryBudgetBytes, waitStrategy, watchThreads, nanos, epochNanos);
+    }
+
+    public LedgerConfig withEpochNanos(LongSupplier clock) {
+        return new LedgerConfig(ringSize, memoryBudgetBytes, waitStrategy, watchThreads, ringFullWaitNanos, clock);
+    }
+}

@@ -1,0 +1,119 @@
+package io.converge.ledger.core;
+
+import com.lmax.disruptor.EventHandler;
+
+import java.util.function.LongSupplier;
+
+/**
+ * The single writer of the ledger: consumes the ring on one thread, assigns per-context
+ * sequence numbers, ids and append times, enforces the memory budget and appends to the
+ * {@link ContextStore}. Every entry it writes is published (made visible to readers)
+ * before the command moves on to the {@link CompletionHandler}.
+ *
+ * <p>Appending allocates nothing but, once per chunk of entries, the chunk itself.
+ * Not thread-safe by design: {@link #onEvent} asserts that it runs on one thread.
+ */
+final class Sequencer implements EventHandler<LedgerCommand> {
+    private final ContextStore store;
+    private final EntryIds ids;
+    private final LongSupplier epochNanos;
+    private final long memoryBudgetBytes;
+    private final LedgerStats stats;
+
+    private long storedBytes;
+    private Thread owner;
+
+    Sequencer(ContextStore store, EntryIds ids, LongSupplier epochNanos, long memoryBudgetBytes, LedgerStats stats) {
+        this.store = store;
+        this.ids = ids;
+        this.epochNanos = epochNanos;
+        this.memoryBudgetBytes = memoryBudgetBytes;
+        this.stats = stats;
+    }
+
+    @Override
+    public void onStart() {
+        owner = Thread.currentThread();
+    }
+
+    @Override
+    public void onEvent(LedgerCommand command, long ringSequence, boolean endOfBatch) {
+        assert owner == null || owner == Thread.currentThread() : "the sequencer has one thread";
+        switch (command.type) {
+            case APPEND -> append(command);
+            case LOAD -> load(command);
+            default -> {
+                // WATCH, UNWATCH and CLOSE are the completion handler's.
+            }
+        }
+    }
+
+    private void append(LedgerCommand c) {
+        if (storedBytes + c.cost > memoryBudgetBytes) {
+            c.rejection = budgetSpent(c.cost);
+            return;
+        }
+        ContextLog log = store.getOrCreate(c.contextId);
+        long appendedAt = Math.max(epochNanos.getAsLong(), log.lastAppendedAtNs());
+        long idLo = ids.next();
+        c.sequence = log.write(ids.instanceBits(), idLo, appendedAt, c.key, c.payload, c.metadata);
+        log.publish();
+        c.idHi = ids.instanceBits();
+        c.idLo = idLo;
+        c.appendedAtNs = appendedAt;
+        storedBytes += c.cost;
+        stats.stored(1, c.cost);
+    }
+
+    private void load(LedgerCommand c) {
+        DecodedSnapshot s = c.snapshot;
+        ContextLog existing = store.find(c.contextId);
+        long latest = existing == null ? 0 : existing.latestSequence();
+        if (c.failIfExists && latest > 0) {
+            c.rejection = new LedgerException(LedgerException.Reason.ALREADY_EXISTS, "context " + c.contextId
+                + " already has " + latest + " entries and fail_if_exists is set");
+            return;
+        }
+        int n = s.size();
+        int skip = (int) Math.max(0, Math.min(n, latest + 1 - s.firstSequence()));
+        if (skip == n) {
+            c.entriesRestored = 0;
+            c.sequence = latest;
+            return;
+        }
+        long continueAt = s.firstSequence() + skip;
+        if (continueAt != latest + 1) {
+            c.rejection = new LedgerException(LedgerException.Reason.FAILED_PRECONDITION, "snapshot entries start at"
+                + " sequence " + continueAt + " but context " + c.contextId + " continues at " + (latest + 1)
+                + ": loading them would leave a gap");
+            return;
+        }
+        long cost = 0;
+        for (int i = skip; i < n; i++) {
+            cost += s.cost(i);
+        }
+        if (storedBytes + cost > memoryBudgetBytes) {
+            c.rejection = budgetSpent(cost);
+            return;
+        }
+        ContextLog log = existing != null ? existing : store.getOrCreate(c.contextId);
+        boolean keepIds = s.contextId().equals(c.contextId);
+        for (int i = skip; i < n; i++) {
+            long idHi = keepIds ? s.idHi(i) : ids.instanceBits();
+            long idLo = keepIds ? s.idLo(i) : ids.next();
+            long appendedAt = Math.max(s.appendedAtNs(i), log.lastAppendedAtNs());
+            log.write(idHi, idLo, appendedAt, s.key(i), s.payload(i), s.metadata(i));
+        }
+        log.publish();
+        storedBytes += cost;
+        stats.stored(n - skip, cost);
+        c.entriesRestored = n - skip;
+        c.sequence = log.latestSequence();
+    }
+
+    private LedgerException budgetSpent(long cost) {
+        return LedgerException.exhausted("the server's memory budget for entries is spent: "
+            + storedBytes + " of " + memoryBudgetBytes + " bytes are stored and this request needs " + cost
+            + " more");
+    }
+}
