@@ -1,0 +1,169 @@
+package io.converge.ledger.transport;
+
+import io.converge.context.v1.AppendRequest;
+import io.converge.context.v1.AppendResponse;
+import io.converge.context.v1.ContextServiceGrpc;
+import io.converge.context.v1.Entry;
+import io.converge.context.v1.GetRequest;
+import io.converge.context.v1.GetResponse;
+import io.converge.context.v1.LoadRequest;
+import io.converge.context.v1.LoadResponse;
+import io.converge.context.v1.SnapshotMetadata;
+import io.converge.context.v1.SnapshotRequest;
+import io.converge.context.v1.SnapshotResponse;
+import io.converge.context.v1.WatchEvent;
+import io.converge.context.v1.WatchRequest;
+import io.converge.ledger.core.AppendCallback;
+import io.converge.ledger.core.InputRules;
+import io.converge.ledger.core.Ledger;
+import io.converge.ledger.core.LedgerException;
+import io.converge.ledger.core.LoadCallback;
+import io.converge.ledger.core.SnapshotResult;
+import io.converge.ledger.core.WatchSubscription;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+
+/**
+ * The gRPC edge of the ledger: translates each rpc of {@code converge.context.v1} into a
+ * call on the {@link Ledger} and its outcome back into a response or a status. It holds
+ * no state and decides nothing; every refusal comes from the core with its reason.
+ */
+final class ContextGrpcService extends ContextServiceGrpc.ContextServiceImplBase {
+    private static final System.Logger LOG = System.getLogger(ContextGrpcService.class.getName());
+
+    private final Ledger ledger;
+    private final GetPager pager;
+
+    ContextGrpcService(Ledger ledger, GetPager pager) {
+        this.ledger = ledger;
+        this.pager = pager;
+    }
+
+    @Override
+    public void append(AppendRequest request, StreamObserver<AppendResponse> response) {
+        try {
+            ledger.append(request.getContextId(), request.getKey(), request.getPayload().toByteArray(),
+                request.getMetadataMap(), new AppendReply(request, response));
+        } catch (RuntimeException e) {
+            fail(response, e);
+        }
+    }
+
+    @Override
+    public void get(GetRequest request, StreamObserver<GetResponse> response) {
+        try {
+            var view = ledger.view(request.getContextId());
+            InputRules.checkKey(request.getKey(), "key filter");
+            response.onNext(pager.page(view, request.getKey(),
+                ProtoEntries.unsignedSaturated(request.getAfterSequence()), Integer.toUnsignedLong(request.getLimit())));
+            response.onCompleted();
+        } catch (RuntimeException e) {
+            fail(response, e);
+        }
+    }
+
+    @Override
+    public void snapshot(SnapshotRequest request, StreamObserver<SnapshotResponse> response) {
+        try {
+            SnapshotResult s = ledger.snapshot(request.getContextId());
+            response.onNext(SnapshotResponse.newBuilder()
+                .setSnapshot(com.google.protobuf.UnsafeByteOperations.unsafeWrap(s.blob()))
+                .setSequence(s.sequence())
+                .setMetadata(SnapshotMetadata.newBuilder()
+                    .setCreatedAtNs(s.createdAtNs())
+                    .setEntryCount(s.entryCount())
+                    .setVersion(s.version()))
+                .build());
+            response.onCompleted();
+        } catch (RuntimeException e) {
+            fail(response, e);
+        }
+    }
+
+    @Override
+    public void load(LoadRequest request, StreamObserver<LoadResponse> response) {
+        try {
+            ledger.load(request.getContextId(), request.getSnapshot().toByteArray(), request.getFailIfExists(),
+                new LoadReply(response));
+        } catch (RuntimeException e) {
+            fail(response, e);
+        }
+    }
+
+    @Override
+    public void watch(WatchRequest request, StreamObserver<WatchEvent> response) {
+        ServerCallStreamObserver<WatchEvent> call = (ServerCallStreamObserver<WatchEvent>) response;
+        WatchSubscription subscription;
+        try {
+            subscription = ledger.watch(request.getContextId(), request.getKey(),
+                ProtoEntries.unsignedSaturated(request.getFromSequence()), new GrpcWatchSink(call));
+        } catch (RuntimeException e) {
+            fail(response, e);
+            return;
+        }
+        call.setOnCancelHandler(subscription::cancel);
+        call.setOnReadyHandler(subscription::resume);
+    }
+
+    private static void fail(StreamObserver<?> response, RuntimeException e) {
+        if (e instanceof LedgerException refused) {
+            response.onError(Statuses.of(refused));
+        } else {
+            LOG.log(System.Logger.Level.ERROR, "unexpected failure serving a request", e);
+            response.onError(Statuses.internal(e));
+        }
+    }
+
+    /** Answers one Append from the ledger's completion thread. */
+    private static final class AppendReply implements AppendCallback {
+        private final AppendRequest request;
+        private final StreamObserver<AppendResponse> response;
+
+        AppendReply(AppendRequest request, StreamObserver<AppendResponse> response) {
+            this.request = request;
+            this.response = response;
+        }
+
+        @Override
+        public void onAppended(long sequence, String id, long appendedAtNs) {
+            response.onNext(AppendResponse.newBuilder()
+                .setEntry(Entry.newBuilder()
+                    .setId(id)
+                    .setKey(request.getKey())
+                    .setPayload(request.getPayload())
+                    .setSequence(sequence)
+                    .setAppendedAtNs(appendedAtNs)
+                    .putAllMetadata(request.getMetadataMap()))
+                .build());
+            response.onCompleted();
+        }
+
+        @Override
+        public void onRejected(LedgerException reason) {
+            response.onError(Statuses.of(reason));
+        }
+    }
+
+    /** Answers one Load from the ledger's completion thread. */
+    private static final class LoadReply implements LoadCallback {
+        private final StreamObserver<LoadResponse> response;
+
+        LoadReply(StreamObserver<LoadResponse> response) {
+            this.response = response;
+        }
+
+        @Override
+        public void onLoaded(long entriesRestored, long latestSequence) {
+            response.onNext(LoadResponse.newBuilder()
+                .setEntriesRestored(entriesRestored)
+                .setLatestSequence(latestSequence)
+                .build());
+            response.onCompleted();
+        }
+
+        @Override
+        public void onRejected(LedgerException reason) {
+            response.onError(Statuses.of(reason));
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package io.converge.ledger.transport;
+
+import io.converge.context.v1.ContextServiceGrpc;
+import io.converge.ledger.core.Ledger;
+import io.grpc.Server;
+import io.grpc.ServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+
+import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A running ledger behind gRPC: the {@link ContextGrpcService}, the standard health
+ * service and server reflection, on whatever transport the given builder makes (Netty
+ * on a port, or in-process in tests). Owns its {@link Ledger}.
+ *
+ * <p>{@link #close()} shuts down gracefully: health turns NOT_SERVING, the server stops
+ * accepting calls, the ledger finishes every command already in its ring (their callers
+ * get their answers) and ends every Watch stream with OK, then the server waits for the
+ * remaining calls to finish. Thread-safe; idempotent.
+ */
+public final class LedgerServer implements AutoCloseable {
+    private static final long GRACE_SECONDS = 10;
+
+    private final Ledger ledger;
+    private final HealthStatusManager health = new HealthStatusManager();
+    private final Server server;
+
+    private LedgerServer(ServerBuilder<?> builder, ServerSettings settings) throws IOException {
+        this.ledger = Ledger.start(settings.ledger());
+        ContextGrpcService service = new ContextGrpcService(ledger, new GetPager(settings.getResponseCapBytes()));
+        this.server = builder
+            .maxInboundMessageSize(settings.maxInboundMessageBytes())
+            .addService(InvalidArgumentOnParseFailure.wrap(service.bindService()))
+            .addService(health.getHealthService())
+            .addService(ProtoReflectionServiceV1.newInstance())
+            .addService(LegacyReflection.service())
+            .build();
+        try {
+            server.start();
+        } catch (IOException | RuntimeException e) {
+            ledger.close();
+            throw e;
+        }
+        health.setStatus("", ServingStatus.SERVING);
+        health.setStatus(ContextServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
+    }
+
+    /**
+     * Starts a ledger and serves it on {@code builder}'s transport.
+     *
+     * @throws IOException when the server cannot bind
+     */
+    public static LedgerServer start(ServerBuilder<?> builder, ServerSettings settings) throws IOException {
+        return new LedgerServer(builder, settings);
+    }
+
+    /** The port the server listens on, or -1 for transports without one. */
+    public int port() {
+        return server.getPort();
+    }
+
+    public Ledger ledger() {
+        return ledger;
+    }
+
+    /** Blocks until the server has terminated. */
+    public void awaitTermination() throws InterruptedException {
+        server.awaitTermination();
+    }
+
+    @Override
+    public void close() {
+        health.enterTerminalState();
+        server.shutdown();
+        ledger.close();
+        try {
+            if (!server.awaitTermination(GRACE_SECONDS, TimeUnit.SECONDS)) {
+                server.shutdownNow();
+                server.awaitTermination(GRACE_SECONDS, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            server.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package io.converge.ledger.transport;
+
+import io.grpc.netty.NettyServerBuilder;
+
+/**
+ * Starts the ledger server on the port in {@code GRPC_PORT} (default 50051), configured
+ * from the environment (see {@link ServerSettings#fromEnvironment}), and shuts it down
+ * gracefully on SIGTERM or SIGINT.
+ */
+public final class LedgerServerMain {
+    private LedgerServerMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        ServerSettings settings;
+        try {
+            settings = ServerSettings.fromEnvironment(System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println("converge-ledger: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        LedgerServer server = LedgerServer.start(NettyServerBuilder.forPort(settings.port()), settings);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.err.println("converge-ledger: shutting down");
+            server.close();
+            System.err.println("converge-ledger: stopped");
+        }, "ledger-shutdown"));
+        System.err.println("converge-ledger: listening on port " + server.port() + " (ring "
+            + settings.ledger().ringSize() + " slots, memory budget " + settings.ledger().memoryBudgetBytes()
+            + " bytes, wait strategy " + settings.ledger().waitStrategy() + ")");
+        server.awaitTermination();
+    }
+}

@@ -1,0 +1,85 @@
+package io.converge.ledger.transport;
+
+import io.converge.ledger.core.LedgerConfig;
+
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What the server is configured with. Immutable. {@link #fromEnvironment} reads the
+ * variables listed in README.md; every one is optional.
+ *
+ * @param port                   TCP port to listen on ({@code GRPC_PORT}, default 50051)
+ * @param maxInboundMessageBytes largest request the server reads, in bytes
+ *                               ({@code LEDGER_MAX_MESSAGE_BYTES}, default 64 MiB: a 4 MiB
+ *                               payload fits, and so do large snapshot blobs for Load)
+ * @param getResponseCapBytes    largest serialized Get answer, in bytes
+ *                               ({@code LEDGER_GET_RESPONSE_CAP_BYTES}, default 4 MiB)
+ * @param ledger                 the engine's configuration
+ */
+public record ServerSettings(int port, int maxInboundMessageBytes, int getResponseCapBytes, LedgerConfig ledger) {
+    public static final int DEFAULT_PORT = 50051;
+    public static final int DEFAULT_MAX_INBOUND_MESSAGE_BYTES = 64 * 1024 * 1024;
+
+    public static ServerSettings defaults() {
+        return new ServerSettings(DEFAULT_PORT, DEFAULT_MAX_INBOUND_MESSAGE_BYTES, GetPager.DEFAULT_RESPONSE_CAP_BYTES,
+            LedgerConfig.defaults());
+    }
+
+    /**
+     * Reads the settings from environment variables.
+     *
+     * @throws IllegalArgumentException naming the variable that holds a bad value
+     */
+    public static ServerSettings fromEnvironment(Map<String, String> env) {
+        ServerSettings d = defaults();
+        LedgerConfig ledger = d.ledger()
+            .withRingSize((int) number(env, "LEDGER_RING_SIZE", d.ledger().ringSize()))
+            .withMemoryBudgetBytes(number(env, "LEDGER_MEMORY_BUDGET_BYTES", d.ledger().memoryBudgetBytes()))
+            .withWatchThreads((int) number(env, "LEDGER_WATCH_THREADS", d.ledger().watchThreads()))
+            .withRingFullWaitNanos(TimeUnit.MILLISECONDS.toNanos(number(env, "LEDGER_RING_FULL_WAIT_MS",
+                TimeUnit.NANOSECONDS.toMillis(d.ledger().ringFullWaitNanos()))));
+        String wait = env.get("LEDGER_WAIT_STRATEGY");
+        if (wait != null) {
+            try {
+                ledger = ledger.withWaitStrategy(LedgerConfig.Wait.parse(wait));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("LEDGER_WAIT_STRATEGY=" + wait
+                    + " is not one of phased, blocking, sleeping, yielding, busy-spin");
+            }
+        }
+        return new ServerSettings(
+            (int) number(env, "GRPC_PORT", d.port()),
+            (int) number(env, "LEDGER_MAX_MESSAGE_BYTES", d.maxInboundMessageBytes()),
+            (int) number(env, "LEDGER_GET_RESPONSE_CAP_BYTES", d.getResponseCapBytes()),
+            ledger);
+    }
+
+    public ServerSettings withPort(int newPort) {
+        return new ServerSettings(newPort, maxInboundMessageBytes, getResponseCapBytes, ledger);
+    }
+
+    public ServerSettings withGetResponseCapBytes(int bytes) {
+        return new ServerSettings(port, maxInboundMessageBytes, bytes, ledger);
+    }
+
+    public ServerSettings withLedger(LedgerConfig config) {
+        return new ServerSettings(port, maxInboundMessageBytes, getResponseCapBytes, config);
+    }
+
+    private static long number(Map<String, String> env, String name, long fallback) {
+        String value = env.get(name);
+        if (value == null || value.isBlank()) {
+            return fallback;
+        }
+        try {
+            long n = Long.parseLong(value.trim());
+            if (n < 0 || (!name.endsWith("_BYTES") && n > Integer.MAX_VALUE)) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + "=" + value + " is not a valid non-negative number");
+        }
+    }
+}
