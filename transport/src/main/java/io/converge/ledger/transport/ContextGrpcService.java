@@ -19,7 +19,6 @@ import io.converge.ledger.core.Ledger;
 import io.converge.ledger.core.LedgerException;
 import io.converge.ledger.core.LoadCallback;
 import io.converge.ledger.core.SnapshotResult;
-import io.converge.ledger.core.WatchSubscription;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 
@@ -92,17 +91,13 @@ final class ContextGrpcService extends ContextServiceGrpc.ContextServiceImplBase
 
     @Override
     public void watch(WatchRequest request, StreamObserver<WatchEvent> response) {
-        ServerCallStreamObserver<WatchEvent> call = (ServerCallStreamObserver<WatchEvent>) response;
-        WatchSubscription subscription;
+        GrpcWatchSink sink = new GrpcWatchSink((ServerCallStreamObserver<WatchEvent>) response);
         try {
-            subscription = ledger.watch(request.getContextId(), request.getKey(),
-                ProtoEntries.unsignedSaturated(request.getFromSequence()), new GrpcWatchSink(call));
+            sink.attach(ledger.watch(request.getContextId(), request.getKey(),
+                ProtoEntries.unsignedSaturated(request.getFromSequence()), sink));
         } catch (RuntimeException e) {
             fail(response, e);
-            return;
         }
-        call.setOnCancelHandler(subscription::cancel);
-        call.setOnReadyHandler(subscription::resume);
     }
 
     private static void fail(StreamObserver<?> response, RuntimeException e) {

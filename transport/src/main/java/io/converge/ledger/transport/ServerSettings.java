@@ -34,11 +34,12 @@ public record ServerSettings(int port, int maxInboundMessageBytes, int getRespon
     public static ServerSettings fromEnvironment(Map<String, String> env) {
         ServerSettings d = defaults();
         LedgerConfig ledger = d.ledger()
-            .withRingSize((int) number(env, "LEDGER_RING_SIZE", d.ledger().ringSize()))
-            .withMemoryBudgetBytes(number(env, "LEDGER_MEMORY_BUDGET_BYTES", d.ledger().memoryBudgetBytes()))
-            .withWatchThreads((int) number(env, "LEDGER_WATCH_THREADS", d.ledger().watchThreads()))
+            .withRingSize((int) number(env, "LEDGER_RING_SIZE", d.ledger().ringSize(), 1 << 30))
+            .withMemoryBudgetBytes(number(env, "LEDGER_MEMORY_BUDGET_BYTES", d.ledger().memoryBudgetBytes(),
+                Long.MAX_VALUE))
+            .withWatchThreads((int) number(env, "LEDGER_WATCH_THREADS", d.ledger().watchThreads(), 1024))
             .withRingFullWaitNanos(TimeUnit.MILLISECONDS.toNanos(number(env, "LEDGER_RING_FULL_WAIT_MS",
-                TimeUnit.NANOSECONDS.toMillis(d.ledger().ringFullWaitNanos()))));
+                TimeUnit.NANOSECONDS.toMillis(d.ledger().ringFullWaitNanos()), TimeUnit.DAYS.toMillis(1))));
         String wait = env.get("LEDGER_WAIT_STRATEGY");
         if (wait != null) {
             try {
@@ -49,9 +50,9 @@ public record ServerSettings(int port, int maxInboundMessageBytes, int getRespon
             }
         }
         return new ServerSettings(
-            (int) number(env, "GRPC_PORT", d.port()),
-            (int) number(env, "LEDGER_MAX_MESSAGE_BYTES", d.maxInboundMessageBytes()),
-            (int) number(env, "LEDGER_GET_RESPONSE_CAP_BYTES", d.getResponseCapBytes()),
+            (int) number(env, "GRPC_PORT", d.port(), 65535),
+            (int) number(env, "LEDGER_MAX_MESSAGE_BYTES", d.maxInboundMessageBytes(), Integer.MAX_VALUE),
+            (int) number(env, "LEDGER_GET_RESPONSE_CAP_BYTES", d.getResponseCapBytes(), Integer.MAX_VALUE),
             ledger);
     }
 
@@ -67,19 +68,19 @@ public record ServerSettings(int port, int maxInboundMessageBytes, int getRespon
         return new ServerSettings(port, maxInboundMessageBytes, getResponseCapBytes, config);
     }
 
-    private static long number(Map<String, String> env, String name, long fallback) {
+    private static long number(Map<String, String> env, String name, long fallback, long max) {
         String value = env.get(name);
         if (value == null || value.isBlank()) {
             return fallback;
         }
         try {
             long n = Long.parseLong(value.trim());
-            if (n < 0 || (!name.endsWith("_BYTES") && n > Integer.MAX_VALUE)) {
+            if (n < 0 || n > max) {
                 throw new NumberFormatException();
             }
             return n;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + "=" + value + " is not a valid non-negative number");
+            throw new IllegalArgumentException(name + "=" + value + " is not a whole number from 0 to " + max);
         }
     }
 }
