@@ -1,0 +1,180 @@
+package io.converge.ledger.core;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ContextLogTest {
+    /** Well past the growing chunks (32,760 entries) into the fixed-size ones. */
+    private static final int INDICES = 200_000;
+
+    @Test
+    void chunkCapacitiesDoubleFromTheFirstChunkUpToTheMaximumThenStayThere() {
+        assertEquals(ContextLog.FIRST_CHUNK, ContextLog.chunkCapacity(0));
+        for (int c = 1; c < ContextLog.GROWING_CHUNKS; c++) {
+            assertEquals(2 * ContextLog.chunkCapacity(c - 1), ContextLog.chunkCapacity(c), "chunk " + c);
+        }
+        assertEquals(ContextLog.MAX_CHUNK, ContextLog.chunkCapacity(ContextLog.GROWING_CHUNKS - 1));
+        for (int c = ContextLog.GROWING_CHUNKS; c < ContextLog.GROWING_CHUNKS + 20; c++) {
+            assertEquals(ContextLog.MAX_CHUNK, ContextLog.chunkCapacity(c), "chunk " + c);
+        }
+    }
+
+    /**
+     * Walking the indices in order must walk the (chunk, offset) pairs in order: offset 0
+     * of chunk 0 first, then each step either the next offset of the same chunk or offset 0
+     * of the next chunk right after the previous chunk's last slot. That makes the mapping
+     * a bijection from 0..n onto the slots of the first chunks, with no slot skipped.
+     */
+    @Test
+    void indexToChunkAndOffsetIsABijectionOntoConsecutiveSlots() {
+        assertEquals(0, ContextLog.chunkIndexOf(0));
+        assertEquals(0, ContextLog.offsetOf(0));
+        long slotsBefore = 0; // slots in the chunks before the current one
+        for (long index = 0; index < INDICES; index++) {
+            int chunk = ContextLog.chunkIndexOf(index);
+            int offset = ContextLog.offsetOf(index);
+            int capacity = ContextLog.chunkCapacity(chunk);
+            assertTrue(offset >= 0 && offset < capacity,
+                "index " + index + ": offset " + offset + " outside chunk " + chunk + " of " + capacity);
+            if (index > 0) {
+                int previousChunk = ContextLog.chunkIndexOf(index - 1);
+                int previousOffset = ContextLog.offsetOf(index - 1);
+                if (chunk == previousChunk) {
+                    assertEquals(previousOffset + 1, offset, "index " + index);
+                } else {
+                    assertEquals(previousChunk + 1, chunk, "index " + index + " skips a chunk");
+                    assertEquals(ContextLog.chunkCapacity(previousChunk) - 1, previousOffset,
+                        "index " + index + " leaves chunk " + previousChunk + " before its last slot");
+                    assertEquals(0, offset, "index " + index + " does not start its chunk");
+                    slotsBefore += ContextLog.chunkCapacity(previousChunk);
+                }
+            }
+            assertEquals(index, slotsBefore + offset, "index " + index + " is not its chunk's start plus its offset");
+        }
+        assertTrue(ContextLog.chunkIndexOf(INDICES - 1) > ContextLog.GROWING_CHUNKS,
+            "the walk should reach the fixed-size chunks");
+    }
+
+    @Test
+    void writtenEntriesReadBackFieldByFieldAcrossChunkBoundaries() {
+        ContextLog log = new ContextLog("ctx");
+        int n = 40_000; // through every growing chunk and into two full-size ones
+        for (int i = 0; i < n; i++) {
+            long sequence = log.write(7L, i, 1_000L + i, "k" + i, new byte[] {(byte) i, (byte) (i >>> 8)},
+                i % 3 == 0 ? Map.of() : Map.of("m", Integer.toString(i)));
+            assertEquals(i + 1L, sequence);
+            if (i % 1000 == 999) {
+                log.publish();
+            }
+        }
+        log.publish();
+        assertEquals(n, log.latestSequence());
+        for (int i = 0; i < n; i++) {
+            long s = i + 1L;
+            Entry e = log.entry(s);
+            assertEquals(s, e.sequence());
+            assertEquals(EntryIds.format(7L, i), e.id());
+            assertEquals("k" + i, e.key());
+            assertEquals("k" + i, log.keyAt(s));
+            assertArrayEquals(new byte[] {(byte) i, (byte) (i >>> 8)}, e.payload());
+            assertEquals(1_000L + i, e.appendedAtNs());
+            assertEquals(i % 3 == 0 ? Map.of() : Map.of("m", Integer.toString(i)), e.metadata());
+            assertEquals(7L, log.idHiAt(s));
+            assertEquals(i, log.idLoAt(s));
+            assertEquals(1_000L + i, log.appendedAtNsAt(s));
+            assertEquals(e.payload(), log.payloadAt(s));
+            assertEquals(e.metadata(), log.metadataAt(s));
+        }
+    }
+
+    @Test
+    void readersDoNotSeeWrittenButUnpublishedEntries() {
+        ContextLog log = new ContextLog("ctx");
+        assertEquals(0, log.latestSequence());
+        assertEquals(1, log.nextSequence());
+        assertEquals(0, log.lastAppendedAtNs());
+
+        log.write(1, 1, 10, "a", new byte[0], Map.of());
+        log.write(1, 2, 20, "b", new byte[0], Map.of());
+        assertEquals(0, log.latestSequence(), "written but not published");
+        assertEquals(3, log.nextSequence());
+        assertEquals(20, log.lastAppendedAtNs());
+
+        log.publish();
+        assertEquals(2, log.latestSequence());
+
+        log.write(1, 3, 30, "c", new byte[0], Map.of());
+        assertEquals(2, log.latestSequence(), "the third entry is not published yet");
+        log.publish();
+        assertEquals(3, log.latestSequence());
+        assertEquals("c", log.entry(3).key());
+    }
+
+    @Test
+    void aPublishWithNothingNewWrittenChangesNothing() {
+        ContextLog log = new ContextLog("ctx");
+        log.publish();
+        assertEquals(0, log.latestSequence());
+        log.write(1, 1, 10, "a", new byte[0], Map.of());
+        log.publish();
+        log.publish();
+        assertEquals(1, log.latestSequence());
+    }
+
+    /**
+     * The single-writer publication protocol under a concurrent reader: every entry at or
+     * below the latest sequence the reader observes must be complete, whichever chunk
+     * (including one that was just allocated) it lives in.
+     */
+    @Test
+    void aConcurrentReaderSeesEveryPublishedEntryComplete() throws Exception {
+        ContextLog log = new ContextLog("ctx");
+        int n = 150_000;
+        AtomicReference<String> failure = new AtomicReference<>();
+        CountDownLatch writerDone = new CountDownLatch(1);
+        Thread reader = new Thread(() -> {
+            long checked = 0;
+            while (checked < n && failure.get() == null) {
+                long latest = log.latestSequence();
+                for (long s = checked + 1; s <= latest; s++) {
+                    Entry e = log.entry(s);
+                    String key = e.key();
+                    if (!("k" + s).equals(key) || e.appendedAtNs() != s || e.payload() == null
+                        || e.payload().length != 1 || e.metadata() == null || log.idLoAt(s) != s) {
+                        failure.set("entry " + s + " incomplete at latest " + latest + ": " + e);
+                        return;
+                    }
+                }
+                checked = latest;
+                if (writerDone.getCount() == 0 && log.latestSequence() == checked && checked < n) {
+                    failure.set("writer finished but only " + checked + " entries became visible");
+                }
+            }
+        }, "context-log-reader");
+        reader.setDaemon(true);
+        assertTimeoutPreemptively(Duration.ofSeconds(Callbacks.TIMEOUT_SECONDS), () -> {
+            reader.start();
+            byte[] one = {1};
+            for (int i = 1; i <= n; i++) {
+                log.write(0, i, i, "k" + i, one, Map.of());
+                if ((i & 15) == 0 || i == n) {
+                    log.publish();
+                }
+            }
+            writerDone.countDown();
+            reader.join();
+        });
+        assertNull(failure.get());
+        assertEquals(n, log.latestSequence());
+    }
+}

@@ -1,0 +1,459 @@
+package io.converge.ledger.core;
+
+import io.converge.ledger.core.Callbacks.AppendFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.LongStream;
+
+import static io.converge.ledger.core.Callbacks.TIMEOUT_SECONDS;
+import static io.converge.ledger.core.Callbacks.append;
+import static io.converge.ledger.core.Callbacks.appendAsync;
+import static io.converge.ledger.core.Callbacks.load;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class WatchCursorTest {
+    private final List<Ledger> ledgers = new ArrayList<>();
+
+    private Ledger start(LedgerConfig config) {
+        Ledger ledger = Ledger.start(config);
+        ledgers.add(ledger);
+        return ledger;
+    }
+
+    private Ledger start() {
+        return start(LedgerConfig.defaults());
+    }
+
+    @AfterEach
+    void closeLedgers() {
+        ledgers.forEach(Ledger::close);
+    }
+
+    private static List<Long> range(long first, long last) {
+        return LongStream.rangeClosed(first, last).boxed().toList();
+    }
+
+    private static List<AppendFuture> appendMany(Ledger ledger, String contextId, int n) {
+        List<AppendFuture> futures = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            futures.add(appendAsync(ledger, contextId, "", new byte[0], Map.of()));
+        }
+        return futures;
+    }
+
+    private static void awaitAll(List<AppendFuture> futures) {
+        futures.forEach(AppendFuture::await);
+    }
+
+    // ---- through Ledger.watch, with the real ring and watch threads
+
+    /**
+     * The subscription lands while another thread is appending: the replayed entries and the
+     * live ones must join with no gap and no duplicate, wherever the boundary falls.
+     */
+    @ParameterizedTest(name = "subscribing after {0} appends were issued")
+    @ValueSource(ints = {1, 1_000, 2_500, 4_999})
+    void replayThenLiveHasNoGapAndNoDuplicateWhenAppendsRaceTheSubscription(int subscribeAfter) throws Exception {
+        Ledger ledger = start();
+        int total = 5_000;
+        CountDownLatch midway = new CountDownLatch(1);
+        List<AppendFuture> futures = new ArrayList<>(total);
+        Thread appender = new Thread(() -> {
+            for (int i = 1; i <= total; i++) {
+                futures.add(appendAsync(ledger, "c", "k" + i % 4, Bytes.utf8("p" + i), Map.of()));
+                if (i == subscribeAfter) {
+                    midway.countDown();
+                }
+            }
+        }, "racing-appender");
+        appender.setDaemon(true);
+        appender.start();
+        assertTrue(midway.await(TIMEOUT_SECONDS, TimeUnit.SECONDS));
+
+        RecordingSink sink = RecordingSink.unlimited();
+        ledger.watch("c", "", 0, sink);
+
+        appender.join(TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS));
+        assertFalse(appender.isAlive());
+        List<Entry> got = sink.awaitEntries(total);
+        assertEquals(range(1, total), got.stream().map(Entry::sequence).toList());
+        for (Entry e : got) {
+            assertArrayEquals(Bytes.utf8("p" + e.sequence()), e.payload());
+            assertEquals("k" + e.sequence() % 4, e.key());
+        }
+        awaitAll(futures);
+        assertEquals(total, sink.size(), "no entry delivered twice");
+        assertEquals(List.of(), sink.violations());
+    }
+
+    @Test
+    void aKeyFilterDeliversOnlyEntriesWithThatKeyStoredAndLive() {
+        Ledger ledger = start();
+        for (int i = 1; i <= 100; i++) {
+            appendAsync(ledger, "c", i % 2 == 1 ? "a" : "b", new byte[0], Map.of());
+        }
+        RecordingSink sink = RecordingSink.unlimited();
+        ledger.watch("c", "a", 0, sink);
+        List<AppendFuture> live = new ArrayList<>();
+        for (int i = 101; i <= 110; i++) {
+            live.add(appendAsync(ledger, "c", i % 2 == 1 ? "a" : "b", new byte[0], Map.of()));
+        }
+        awaitAll(live);
+        List<Entry> got = sink.awaitEntries(55);
+        assertEquals(LongStream.iterate(1, s -> s <= 109, s -> s + 2).boxed().toList(),
+            got.stream().map(Entry::sequence).toList());
+        assertTrue(got.stream().allMatch(e -> e.key().equals("a")));
+        append(ledger, "c", "b", "barrier");
+        append(ledger, "c", "a", "last");
+        assertEquals(112, sink.awaitEntries(56).get(55).sequence());
+        assertEquals(56, sink.size());
+    }
+
+    @Test
+    void aWatchStartsAfterFromSequence() {
+        Ledger ledger = start();
+        awaitAll(appendMany(ledger, "c", 10));
+        RecordingSink afterSeven = RecordingSink.unlimited();
+        RecordingSink afterTwenty = RecordingSink.unlimited();
+        ledger.watch("c", "", 7, afterSeven);
+        ledger.watch("c", "", 20, afterTwenty);
+
+        assertEquals(range(8, 10), afterSeven.awaitEntries(3).stream().map(Entry::sequence).toList());
+        awaitAll(appendMany(ledger, "c", 11));
+        assertEquals(range(8, 21), afterSeven.awaitEntries(14).stream().map(Entry::sequence).toList());
+        assertEquals(List.of(21L), afterTwenty.awaitEntries(1).stream().map(Entry::sequence).toList(),
+            "nothing at or before from_sequence");
+    }
+
+    @Test
+    void aWatchOnAnUnknownContextWaitsForItsFirstEntry() {
+        Ledger ledger = start();
+        RecordingSink sink = RecordingSink.unlimited();
+        ledger.watch("later", "", 0, sink);
+        append(ledger, "other", "", "not for this watch");
+        assertEquals(1, ledger.stats().watchersOpen(), "registered and waiting");
+        assertEquals(0, sink.size());
+
+        append(ledger, "later", "k", "first");
+        Entry first = sink.awaitEntries(1).get(0);
+        assertEquals(1, first.sequence());
+        assertEquals("k", first.key());
+        assertArrayEquals(Bytes.utf8("first"), first.payload());
+    }
+
+    @Test
+    void twoWatchersBothGetEverything() {
+        Ledger ledger = start();
+        RecordingSink one = RecordingSink.unlimited();
+        RecordingSink two = RecordingSink.unlimited();
+        ledger.watch("c", "", 0, one);
+        awaitAll(appendMany(ledger, "c", 500));
+        ledger.watch("c", "", 0, two);
+        awaitAll(appendMany(ledger, "c", 500));
+        assertEquals(range(1, 1_000), one.awaitEntries(1_000).stream().map(Entry::sequence).toList());
+        assertEquals(range(1, 1_000), two.awaitEntries(1_000).stream().map(Entry::sequence).toList());
+        assertEquals(List.of(), one.violations());
+        assertEquals(List.of(), two.violations());
+    }
+
+    /**
+     * The paused watcher never gets an entry while not ready; appends through a small ring
+     * and the other watcher go on regardless; after resume it gets everything in order.
+     */
+    @Test
+    void aPausedWatcherBlocksNeitherAppendsNorOtherWatchersAndCatchesUpAfterResume() {
+        Ledger ledger = start(LedgerConfig.defaults().withRingSize(64)
+            .withRingFullWaitNanos(TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS)));
+        RecordingSink paused = RecordingSink.withCredits(0);
+        RecordingSink flowing = RecordingSink.unlimited();
+        WatchSubscription pausedWatch = ledger.watch("c", "", 0, paused);
+        ledger.watch("c", "", 0, flowing);
+
+        int total = 5_000; // many times the ring
+        awaitAll(appendMany(ledger, "c", total));
+        assertEquals(range(1, total), flowing.awaitEntries(total).stream().map(Entry::sequence).toList());
+        assertEquals(0, paused.size());
+
+        paused.grant(10);
+        pausedWatch.resume();
+        assertEquals(range(1, 10), paused.awaitEntries(10).stream().map(Entry::sequence).toList());
+
+        paused.grant(total - 10);
+        pausedWatch.resume();
+        assertEquals(range(1, total), paused.awaitEntries(total).stream().map(Entry::sequence).toList());
+        assertEquals(List.of(), paused.violations(), "never called while not ready");
+    }
+
+    @Test
+    void cancelRemovesTheWatchAndNothingMoreIsDelivered() {
+        // One watch thread: drains run in signal order, so the other watcher is a barrier.
+        Ledger ledger = start(LedgerConfig.defaults().withWatchThreads(1));
+        RecordingSink cancelled = RecordingSink.unlimited();
+        RecordingSink other = RecordingSink.unlimited();
+        WatchSubscription watch = ledger.watch("c", "", 0, cancelled);
+        ledger.watch("c", "", 0, other);
+        awaitAll(appendMany(ledger, "c", 10));
+        cancelled.awaitEntries(10);
+        assertEquals(2, ledger.stats().watchersOpen());
+
+        watch.cancel();
+        watch.cancel(); // idempotent
+        // A command published after the cancellation completes after it.
+        append(ledger, "c", "", "after cancel");
+        assertEquals(1, ledger.stats().watchersOpen());
+
+        awaitAll(appendMany(ledger, "c", 10));
+        other.awaitEntries(21);
+        assertEquals(10, cancelled.size(), "entries delivered after cancel()");
+        assertEquals(0, cancelled.closedCalls(), "a cancelled watch is not closed by the ledger");
+    }
+
+    @Test
+    void cancellingEveryWatchBringsOpenWatchersToZeroEvenBeforeRegistration() {
+        Ledger ledger = start();
+        WatchSubscription registered = ledger.watch("c", "", 0, RecordingSink.unlimited());
+        append(ledger, "c", "", "barrier");
+        assertEquals(1, ledger.stats().watchersOpen());
+        WatchSubscription racing = ledger.watch("c", "", 0, RecordingSink.unlimited());
+        racing.cancel(); // possibly before the ring registered it
+        registered.cancel();
+        append(ledger, "c", "", "barrier");
+        assertEquals(0, ledger.stats().watchersOpen());
+    }
+
+    @Test
+    void aSinkThatThrowsEndsOnlyItsOwnWatch() {
+        Ledger ledger = start(LedgerConfig.defaults().withWatchThreads(1));
+        AtomicInteger calls = new AtomicInteger();
+        WatchSink failing = new WatchSink() {
+            @Override
+            public boolean isReady() {
+                return true;
+            }
+
+            @Override
+            public void onEntry(Entry entry) {
+                if (calls.incrementAndGet() == 3) {
+                    throw new IllegalStateException("test: the stream broke");
+                }
+            }
+
+            @Override
+            public void onClosed() {
+            }
+        };
+        ledger.watch("c", "", 0, failing);
+        RecordingSink other = RecordingSink.unlimited();
+        ledger.watch("c", "", 0, other);
+        awaitAll(appendMany(ledger, "c", 5));
+        other.awaitEntries(5);
+        append(ledger, "c", "", "barrier");
+        assertEquals(1, ledger.stats().watchersOpen());
+        assertEquals(3, calls.get());
+        awaitAll(appendMany(ledger, "c", 5));
+        assertEquals(range(1, 11), other.awaitEntries(11).stream().map(Entry::sequence).toList());
+    }
+
+    @Test
+    void closeEndsEveryWatchThroughOnClosedAfterDeliveringWhatIsStored() {
+        Ledger ledger = start();
+        awaitAll(appendMany(ledger, "c", 100));
+        RecordingSink flowing = RecordingSink.unlimited();
+        RecordingSink paused = RecordingSink.withCredits(0);
+        RecordingSink waiting = RecordingSink.unlimited();
+        ledger.watch("c", "", 0, flowing);
+        ledger.watch("c", "", 0, paused);
+        ledger.watch("unknown", "", 0, waiting);
+
+        ledger.close();
+
+        for (RecordingSink sink : List.of(flowing, paused, waiting)) {
+            sink.awaitClosed();
+            assertEquals(1, sink.closedCalls());
+            assertEquals(List.of(), sink.violations());
+        }
+        assertEquals(100, flowing.size(), "what was stored and the sink was ready for is delivered first");
+        assertEquals(0, paused.size());
+        assertEquals(0, waiting.size());
+        assertEquals(0, ledger.stats().watchersOpen());
+    }
+
+    @Test
+    void watchersOfALoadTargetSeeTheRestoredEntries() {
+        Ledger ledger = start();
+        for (int i = 1; i <= 5; i++) {
+            append(ledger, "src", "k" + i, "p" + i);
+        }
+        byte[] blob = ledger.snapshot("src").blob();
+        RecordingSink sink = RecordingSink.unlimited();
+        ledger.watch("dst", "", 0, sink);
+
+        load(ledger, "dst", blob, false);
+        append(ledger, "dst", "k6", "p6");
+
+        List<Entry> got = sink.awaitEntries(6);
+        assertEquals(range(1, 6), got.stream().map(Entry::sequence).toList());
+        for (Entry e : got) {
+            assertEquals("k" + e.sequence(), e.key());
+            assertArrayEquals(Bytes.utf8("p" + e.sequence()), e.payload());
+        }
+    }
+
+    /**
+     * The transport saturates a uint64 from_sequence at Long.MAX_VALUE: such a watch has
+     * nothing to deliver, and must neither wrap around to deliver a bogus entry nor fail.
+     */
+    @Test
+    void aWatchFromTheLargestSequenceDeliversNothingAndStaysOpen() {
+        // One watch thread: drains run in signal order, so the second watcher is a barrier.
+        Ledger ledger = start(LedgerConfig.defaults().withWatchThreads(1));
+        awaitAll(appendMany(ledger, "c", 8_200)); // into the 11th chunk of the context's log
+        RecordingSink fromMax = RecordingSink.unlimited();
+        RecordingSink barrier = RecordingSink.unlimited();
+        ledger.watch("c", "", Long.MAX_VALUE, fromMax);
+        ledger.watch("c", "", 8_199, barrier);
+        barrier.awaitEntries(1);
+        append(ledger, "c", "", "live");
+        barrier.awaitEntries(2);
+        append(ledger, "c", "", "barrier");
+
+        assertEquals(List.of(), fromMax.sequences());
+        assertEquals(2, ledger.stats().watchersOpen(), "the watch from Long.MAX_VALUE must stay open");
+    }
+
+    @Test
+    void aBadContextIdOrKeyFilterIsRefusedBeforeAnythingIsRegistered() {
+        Ledger ledger = start();
+        LedgerException badKey = assertThrows(LedgerException.class,
+            () -> ledger.watch("c", "k".repeat(1025), 0, RecordingSink.unlimited()));
+        assertEquals(LedgerException.Reason.INVALID_ARGUMENT, badKey.reason());
+        assertTrue(badKey.getMessage().contains("key filter"), badKey.getMessage());
+        LedgerException badId = assertThrows(LedgerException.class,
+            () -> ledger.watch("", "", 0, RecordingSink.unlimited()));
+        assertEquals(LedgerException.Reason.INVALID_ARGUMENT, badId.reason());
+        append(ledger, "c", "", "barrier");
+        assertEquals(0, ledger.stats().watchersOpen());
+    }
+
+    // ---- the cursor alone, drained synchronously on the calling thread
+
+    private static ContextStore storeWith(String contextId, String... keys) {
+        ContextStore store = new ContextStore();
+        ContextLog log = store.getOrCreate(contextId);
+        for (int i = 0; i < keys.length; i++) {
+            log.write(1, i, i, keys[i], new byte[0], Map.of());
+        }
+        log.publish();
+        return store;
+    }
+
+    @Test
+    void aCursorDeliversOnlyWhileTheSinkIsReadyAndResumesWhereItStopped() {
+        ContextStore store = storeWith("c", "a", "b", "a", "a", "b", "a");
+        RecordingSink sink = RecordingSink.withCredits(2);
+        WatchCursor cursor = new WatchCursor("c", "a", 0, sink, store, Runnable::run, c -> { });
+
+        cursor.signal();
+        assertEquals(List.of(1L, 3L), sink.sequences());
+        cursor.resume();
+        assertEquals(List.of(1L, 3L), sink.sequences(), "not ready: nothing more");
+        sink.grant(10);
+        cursor.resume();
+        assertEquals(List.of(1L, 3L, 4L, 6L), sink.sequences());
+        assertEquals(List.of(), sink.violations());
+    }
+
+    @Test
+    void aSignalArrivingDuringADrainIsNotLost() {
+        ContextStore store = storeWith("c", "x");
+        ContextLog log = store.find("c");
+        List<WatchCursor> self = new ArrayList<>();
+        List<Long> got = new ArrayList<>();
+        WatchSink sink = new WatchSink() {
+            @Override
+            public boolean isReady() {
+                return true;
+            }
+
+            @Override
+            public void onEntry(Entry entry) {
+                got.add(entry.sequence());
+                if (entry.sequence() < 3) {
+                    // Mid-drain: the writer publishes a new entry and signals, as the fan-out would.
+                    log.write(1, 10 + entry.sequence(), 10, "x", new byte[0], Map.of());
+                    log.publish();
+                    self.get(0).signal();
+                }
+            }
+
+            @Override
+            public void onClosed() {
+            }
+        };
+        WatchCursor cursor = new WatchCursor("c", "", 0, sink, store, Runnable::run, c -> { });
+        self.add(cursor);
+        cursor.signal();
+        assertEquals(List.of(1L, 2L, 3L), got);
+    }
+
+    @Test
+    void cancelUnregistersOnceAndStopsDelivery() {
+        ContextStore store = storeWith("c", "a");
+        RecordingSink sink = RecordingSink.unlimited();
+        AtomicInteger unregistered = new AtomicInteger();
+        WatchCursor cursor = new WatchCursor("c", "", 0, sink, store, Runnable::run,
+            c -> unregistered.incrementAndGet());
+        cursor.signal();
+        cursor.cancel();
+        cursor.cancel();
+        assertEquals(1, unregistered.get());
+        assertTrue(cursor.isCancelled());
+
+        store.find("c").write(1, 2, 2, "a", new byte[0], Map.of());
+        store.find("c").publish();
+        cursor.signal();
+        cursor.close();
+        assertEquals(List.of(1L), sink.sequences());
+        assertEquals(0, sink.closedCalls());
+    }
+
+    @Test
+    void closeDeliversWhatIsReadyThenCallsOnClosedOnce() {
+        ContextStore store = storeWith("c", "a", "b");
+        RecordingSink sink = RecordingSink.unlimited();
+        WatchCursor cursor = new WatchCursor("c", "", 0, sink, store, Runnable::run, c -> { });
+        cursor.close();
+        cursor.close();
+        cursor.signal();
+        assertEquals(List.of(1L, 2L), sink.sequences());
+        assertEquals(1, sink.closedCalls());
+        assertEquals(List.of(), sink.violations());
+    }
+
+    @Test
+    void aCursorOnAContextCreatedAfterItFindsItOnTheNextSignal() {
+        ContextStore store = new ContextStore();
+        RecordingSink sink = RecordingSink.unlimited();
+        WatchCursor cursor = new WatchCursor("late", "", 0, sink, store, Runnable::run, c -> { });
+        cursor.signal();
+        assertEquals(0, sink.size());
+        ContextLog log = store.getOrCreate("late");
+        log.write(1, 1, 1, "", new byte[0], Map.of());
+        log.publish();
+        cursor.signal();
+        assertEquals(List.of(1L), sink.sequences());
+    }
+}
