@@ -29,8 +29,8 @@ public final class ContextView {
      * when empty), or 0 when the view holds none.
      */
     public long nextMatching(String key, long afterSequence) {
-        if (afterSequence < 0) {
-            return 0;
+        if (afterSequence < 0 || afterSequence >= latestSequence) {
+            return 0; // also keeps afterSequence + 1 from wrapping at Long.MAX_VALUE
         }
         for (long s = afterSequence + 1; s <= latestSequence; s++) {
             if (key.isEmpty() || key.equals(log.keyAt(s))) {

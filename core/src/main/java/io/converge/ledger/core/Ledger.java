@@ -2,7 +2,6 @@ package io.converge.ledger.core;
 
 import com.lmax.disruptor.InsufficientCapacityException;
 import com.lmax.disruptor.RingBuffer;
-import com.lmax.disruptor.TimeoutException;
 import com.lmax.disruptor.dsl.Disruptor;
 import com.lmax.disruptor.dsl.ProducerType;
 
@@ -34,6 +33,7 @@ public final class Ledger implements AutoCloseable {
     private final ContextStore store = new ContextStore();
     private final LedgerStats stats = new LedgerStats();
     private final Disruptor<LedgerCommand> disruptor;
+    private final CompletionHandler completion;
     private final RingBuffer<LedgerCommand> ring;
     private final ExecutorService watchExecutor;
     /** Publishers between their closed-check and their publish; close waits for them to leave. */
@@ -45,9 +45,10 @@ public final class Ledger implements AutoCloseable {
         this.watchExecutor = Executors.newFixedThreadPool(config.watchThreads(), daemonThreads("ledger-watch"));
         this.disruptor = new Disruptor<>(LedgerCommand::new, config.ringSize(), daemonThreads("ledger-ring"),
             ProducerType.MULTI, config.waitStrategy().create());
+        this.completion = new CompletionHandler(new WatchFanOut(stats));
         disruptor.handleEventsWith(new Sequencer(store, new EntryIds(), config.epochNanos(),
                 config.memoryBudgetBytes(), stats))
-            .then(new CompletionHandler(new WatchFanOut(stats)));
+            .then(completion);
         this.ring = disruptor.start();
     }
 
@@ -76,6 +77,8 @@ public final class Ledger implements AutoCloseable {
 
     /**
      * Appends one entry. On success the callback gets the entry's sequence, id and time.
+     * The ledger keeps {@code payload} and {@code metadata} by reference, without copying:
+     * the caller must not modify either afterwards (protobuf's are immutable).
      *
      * @throws LedgerException INVALID_ARGUMENT or RESOURCE_EXHAUSTED for input the contract
      *                         refuses; RESOURCE_EXHAUSTED when the ring stays full;
@@ -238,11 +241,13 @@ public final class Ledger implements AutoCloseable {
         long slot = ring.next();
         ring.get(slot).type = LedgerCommand.Type.CLOSE;
         ring.publish(slot);
-        try {
-            disruptor.shutdown(5, TimeUnit.SECONDS);
-        } catch (TimeoutException e) {
-            disruptor.halt();
+        // Not disruptor.shutdown(): its backlog check skips handlers whose threads have not
+        // started yet, then halts them before they ran the commands already in the ring.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (disruptor.getSequenceValueFor(completion) < slot && System.nanoTime() - deadline < 0) {
+            LockSupport.parkNanos(100_000);
         }
+        disruptor.halt();
         watchExecutor.shutdown();
         try {
             watchExecutor.awaitTermination(5, TimeUnit.SECONDS);

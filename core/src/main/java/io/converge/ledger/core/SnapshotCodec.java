@@ -8,7 +8,7 @@ import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.zip.CRC32C;
 
@@ -142,6 +142,10 @@ public final class SnapshotCodec {
         if (firstSequence < 1) {
             throw LedgerException.invalid("snapshot's first sequence is " + firstSequence + "; it must be at least 1");
         }
+        if (count > Long.MAX_VALUE - firstSequence + 1) {
+            throw LedgerException.invalid("snapshot's " + count + " entries from sequence " + firstSequence
+                + " run past the largest sequence");
+        }
         if (count > in.remaining() / MIN_ENTRY_BYTES) {
             throw LedgerException.invalid("snapshot claims " + count + " entries but holds only "
                 + in.remaining() + " bytes of them");
@@ -168,7 +172,8 @@ public final class SnapshotCodec {
                 throw LedgerException.invalid("snapshot's entry at sequence " + sequence + " claims "
                     + Integer.toUnsignedString(pairs) + " metadata pairs, more than the blob holds");
             }
-            Map<String, String> metadata = pairs == 0 ? Map.of() : new HashMap<>(pairs * 2);
+            // Insertion order: re-encoding a decoded blob gives back the same bytes.
+            Map<String, String> metadata = pairs == 0 ? Map.of() : new LinkedHashMap<>(pairs * 2);
             for (int p = 0; p < pairs; p++) {
                 String k = getString(in, utf8, "metadata key");
                 String v = getString(in, utf8, "metadata value");

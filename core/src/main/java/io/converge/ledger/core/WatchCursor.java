@@ -43,7 +43,8 @@ final class WatchCursor implements WatchSubscription, Runnable {
                 Executor executor, Consumer<WatchCursor> unregister) {
         this.contextId = contextId;
         this.key = key;
-        this.next = fromSequence + 1;
+        // Saturate: fromSequence + 1 would wrap at Long.MAX_VALUE, and no context gets that far.
+        this.next = fromSequence == Long.MAX_VALUE ? Long.MAX_VALUE : fromSequence + 1;
         this.sink = sink;
         this.store = store;
         this.executor = executor;
