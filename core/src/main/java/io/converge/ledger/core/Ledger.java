@@ -100,7 +100,6 @@ public final class Ledger implements AutoCloseable {
             c.metadata = metadata;
             c.cost = EntryCost.of(keyBytes, payload.length, metadataBytes, metadata.size());
             c.appendCallback = callback;
-            c.publishedAtNanos = System.nanoTime();
         } finally {
             publish(slot);
         }
@@ -125,7 +124,6 @@ public final class Ledger implements AutoCloseable {
             c.snapshot = snapshot;
             c.failIfExists = failIfExists;
             c.loadCallback = callback;
-            c.publishedAtNanos = System.nanoTime();
         } finally {
             publish(slot);
         }

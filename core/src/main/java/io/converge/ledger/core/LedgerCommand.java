@@ -28,9 +28,6 @@ final class LedgerCommand {
     // WATCH / UNWATCH argument
     WatchCursor cursor;
 
-    /** Nanosecond timestamp ({@link System#nanoTime()}) taken when the command was claimed. */
-    long publishedAtNanos;
-
     // Outcome, written by the sequencer.
     LedgerException rejection;
     long sequence;
