@@ -22,10 +22,12 @@ import java.util.List;
  * throws; the contract never answers a client's input with either.
  *
  * <p>So each method's request marshaller is replaced by one that never throws: it hands
- * on the parsed message, or a {@link Malformed} note of what was wrong, and a thin
- * listener closes the call with INVALID_ARGUMENT on the note, before the service sees
- * anything. The schema descriptor is kept, so server reflection still describes the
- * service. Adds no copy and no allocation to a well-formed request.
+ * on the parsed message, or an {@link Unparsed} note of what was wrong, and a thin
+ * listener closes the call with the note's status, before the service sees anything:
+ * INVALID_ARGUMENT, or RESOURCE_EXHAUSTED when gRPC's inbound size limit tripped while
+ * the parser was reading a compressed request as it inflated. The schema descriptor is
+ * kept, so server reflection still describes the service. Adds no copy and no allocation
+ * to a well-formed request.
  */
 final class InvalidArgumentOnParseFailure {
     private InvalidArgumentOnParseFailure() {
@@ -55,8 +57,8 @@ final class InvalidArgumentOnParseFailure {
             handler.startCall(new NarrowedCall<>(call, md), headers)));
     }
 
-    /** What a request that failed to parse becomes: the parser's complaint. */
-    private record Malformed(String description) {
+    /** What a request that failed to parse becomes: the status to close its call with. */
+    private record Unparsed(Status status) {
     }
 
     private static final class TolerantMarshaller<Q> implements MethodDescriptor.Marshaller<Object> {
@@ -78,9 +80,16 @@ final class InvalidArgumentOnParseFailure {
             try {
                 return method.parseRequest(stream);
             } catch (RuntimeException e) {
+                Status status = Status.fromThrowable(e);
+                if (status.getCode() == Status.Code.RESOURCE_EXHAUSTED) {
+                    // gRPC's own size limit, enforced while the parser reads a compressed
+                    // request as it inflates: the request is too large, not malformed.
+                    return new Unparsed(Status.RESOURCE_EXHAUSTED.withDescription("the " + requestName()
+                        + " is too large: " + status.getDescription()));
+                }
                 Throwable cause = e.getCause() != null ? e.getCause() : e;
-                return new Malformed("the request is not a valid " + requestName() + " message: "
-                    + cause.getMessage());
+                return new Unparsed(Status.INVALID_ARGUMENT.withDescription("the request is not a valid "
+                    + requestName() + " message: " + cause.getMessage()));
             }
         }
 
@@ -90,7 +99,7 @@ final class InvalidArgumentOnParseFailure {
         }
     }
 
-    /** Forwards to the service's listener, or closes the call when a request was malformed. */
+    /** Forwards to the service's listener, or closes the call when a request did not parse. */
     private static final class Listener<Q> extends ServerCall.Listener<Object> {
         private final ServerCall<Object, ?> call;
         private final ServerCall.Listener<Q> delegate;
@@ -102,14 +111,14 @@ final class InvalidArgumentOnParseFailure {
         }
 
         @Override
-        @SuppressWarnings("unchecked") // anything but Malformed came from the method's own parser
+        @SuppressWarnings("unchecked") // anything but Unparsed came from the method's own parser
         public void onMessage(Object message) {
             if (refused) {
                 return;
             }
-            if (message instanceof Malformed malformed) {
+            if (message instanceof Unparsed unparsed) {
                 refused = true;
-                call.close(Status.INVALID_ARGUMENT.withDescription(malformed.description()), new Metadata());
+                call.close(unparsed.status(), new Metadata());
                 return;
             }
             delegate.onMessage((Q) message);
