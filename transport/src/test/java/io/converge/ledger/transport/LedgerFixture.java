@@ -2,6 +2,9 @@ package io.converge.ledger.transport;
 
 import io.converge.context.v1.ContextServiceGrpc;
 import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.ServerBuilder;
+import io.grpc.ServerInterceptor;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.netty.NettyChannelBuilder;
@@ -10,11 +13,15 @@ import io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * A ledger server and a channel to it, over the chosen {@link Transport}; closing it
- * shuts both down and fails when they do not terminate within a bounded time.
+ * shuts both down (with every extra channel it opened) and fails when they do not
+ * terminate within a bounded time.
  */
 final class LedgerFixture implements AutoCloseable {
     /** Every blocking call in the tests carries this deadline. */
@@ -22,8 +29,16 @@ final class LedgerFixture implements AutoCloseable {
 
     final LedgerServer server;
     final ManagedChannel channel;
+    private final Transport transport;
+    private final String inProcessName;
+    /** The Netty server's port, kept: the server no longer reports it once terminated. */
+    private final int port;
+    private final List<ManagedChannel> extraChannels = new CopyOnWriteArrayList<>();
 
-    private LedgerFixture(LedgerServer server, ManagedChannel channel) {
+    private LedgerFixture(Transport transport, String inProcessName, LedgerServer server, ManagedChannel channel) {
+        this.transport = transport;
+        this.inProcessName = inProcessName;
+        this.port = server.port();
         this.server = server;
         this.channel = channel;
     }
@@ -32,26 +47,72 @@ final class LedgerFixture implements AutoCloseable {
         return start(transport, ServerSettings.defaults());
     }
 
-    static LedgerFixture start(Transport transport, ServerSettings settings) throws IOException {
+    /** @param interceptors wrap every call the server takes, to observe it */
+    static LedgerFixture start(Transport transport, ServerSettings settings, ServerInterceptor... interceptors)
+        throws IOException {
         return switch (transport) {
             case IN_PROCESS -> {
                 String name = InProcessServerBuilder.generateName();
-                LedgerServer server = LedgerServer.start(InProcessServerBuilder.forName(name), settings);
-                yield new LedgerFixture(server, InProcessChannelBuilder.forName(name)
+                LedgerServer server = LedgerServer.start(
+                    intercepted(InProcessServerBuilder.forName(name), interceptors), settings);
+                yield new LedgerFixture(transport, name, server, InProcessChannelBuilder.forName(name)
                     .maxInboundMessageSize(settings.maxInboundMessageBytes())
                     .build());
             }
             case NETTY -> {
-                LedgerServer server = LedgerServer.start(
+                LedgerServer server = LedgerServer.start(intercepted(
                     NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)),
-                    settings);
-                yield new LedgerFixture(server, NettyChannelBuilder
+                    interceptors), settings);
+                yield new LedgerFixture(transport, null, server, NettyChannelBuilder
                     .forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()))
                     .usePlaintext()
                     .maxInboundMessageSize(settings.maxInboundMessageBytes())
                     .build());
             }
         };
+    }
+
+    private static ServerBuilder<?> intercepted(ServerBuilder<?> builder, ServerInterceptor... interceptors) {
+        for (ServerInterceptor interceptor : interceptors) {
+            builder.intercept(interceptor);
+        }
+        return builder;
+    }
+
+    /**
+     * A second, independent channel to the same server with grpc-java's defaults (so at
+     * most 4 MiB inbound, as a stock client): over Netty, a separate connection. Closed
+     * with the fixture.
+     */
+    ManagedChannel openStockChannel() {
+        return openChannel(builder -> { });
+    }
+
+    /**
+     * Like {@link #openStockChannel}, but over Netty with a fixed HTTP/2 flow-control
+     * window of {@code windowBytes} (no automatic window tuning), so a test can bound
+     * what flow control lets the server send to a client that reads nothing.
+     */
+    ManagedChannel openChannelWithFixedWindow(int windowBytes) {
+        return openChannel(builder -> {
+            if (builder instanceof NettyChannelBuilder netty) {
+                netty.flowControlWindow(windowBytes);
+            }
+        });
+    }
+
+    /** A second channel to the same server, configured by {@code configure}; closed with the fixture. */
+    ManagedChannel openChannel(Consumer<ManagedChannelBuilder<?>> configure) {
+        ManagedChannelBuilder<?> builder = switch (transport) {
+            case IN_PROCESS -> InProcessChannelBuilder.forName(inProcessName);
+            case NETTY -> NettyChannelBuilder
+                .forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))
+                .usePlaintext();
+        };
+        configure.accept(builder);
+        ManagedChannel c = builder.build();
+        extraChannels.add(c);
+        return c;
     }
 
     /** A blocking stub whose every call has the standard deadline. */
@@ -66,9 +127,15 @@ final class LedgerFixture implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         channel.shutdownNow();
+        extraChannels.forEach(ManagedChannel::shutdownNow);
         server.close();
         if (!channel.awaitTermination(DEADLINE_SECONDS, TimeUnit.SECONDS)) {
             throw new AssertionError("channel did not terminate within " + DEADLINE_SECONDS + " s");
+        }
+        for (ManagedChannel c : extraChannels) {
+            if (!c.awaitTermination(DEADLINE_SECONDS, TimeUnit.SECONDS)) {
+                throw new AssertionError("a second channel did not terminate within " + DEADLINE_SECONDS + " s");
+            }
         }
     }
 }
