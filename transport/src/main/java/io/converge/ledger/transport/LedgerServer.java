@@ -10,6 +10,7 @@ import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A running ledger behind gRPC: the {@link ContextGrpcService}, the standard health
@@ -27,6 +28,7 @@ public final class LedgerServer implements AutoCloseable {
     private final Ledger ledger;
     private final HealthStatusManager health = new HealthStatusManager();
     private final Server server;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private LedgerServer(ServerBuilder<?> builder, ServerSettings settings) throws IOException {
         this.ledger = Ledger.start(settings.ledger());
@@ -73,6 +75,9 @@ public final class LedgerServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         health.enterTerminalState();
         server.shutdown();
         ledger.close();

@@ -125,17 +125,22 @@ final class LedgerFixture implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         channel.shutdownNow();
         extraChannels.forEach(ManagedChannel::shutdownNow);
         server.close();
-        if (!channel.awaitTermination(DEADLINE_SECONDS, TimeUnit.SECONDS)) {
-            throw new AssertionError("channel did not terminate within " + DEADLINE_SECONDS + " s");
-        }
-        for (ManagedChannel c : extraChannels) {
-            if (!c.awaitTermination(DEADLINE_SECONDS, TimeUnit.SECONDS)) {
-                throw new AssertionError("a second channel did not terminate within " + DEADLINE_SECONDS + " s");
+        try {
+            if (!channel.awaitTermination(DEADLINE_SECONDS, TimeUnit.SECONDS)) {
+                throw new AssertionError("channel did not terminate within " + DEADLINE_SECONDS + " s");
             }
+            for (ManagedChannel c : extraChannels) {
+                if (!c.awaitTermination(DEADLINE_SECONDS, TimeUnit.SECONDS)) {
+                    throw new AssertionError("a second channel did not terminate within " + DEADLINE_SECONDS + " s");
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while closing the fixture", e);
         }
     }
 }
