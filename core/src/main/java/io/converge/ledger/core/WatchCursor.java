@@ -19,9 +19,12 @@ import java.util.function.Consumer;
  * {@link #close()} may be called from any thread. Delivery runs on the watch executor,
  * one drain at a time per cursor (a work-in-progress counter serialises them), so the
  * sink is never called concurrently and a signal that arrives mid-drain is never lost.
+ * A drain delivers at most {@value #ENTRIES_PER_TURN} entries, then yields its thread to
+ * other watchers and queues itself again, so a long replay never starves them.
  */
 final class WatchCursor implements WatchSubscription, Runnable {
     private static final System.Logger LOG = System.getLogger(WatchCursor.class.getName());
+    static final int ENTRIES_PER_TURN = 256;
 
     private final String contextId;
     private final String key;
@@ -93,7 +96,10 @@ final class WatchCursor implements WatchSubscription, Runnable {
         int missed = 1;
         do {
             try {
-                drain();
+                if (drain()) {
+                    requeue();
+                    return;
+                }
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "watch on context " + contextId + " failed; cancelling it", e);
                 cancel();
@@ -102,18 +108,29 @@ final class WatchCursor implements WatchSubscription, Runnable {
         } while (missed != 0);
     }
 
-    private void drain() {
+    /** Its turn is over with more to deliver: queue behind the other watchers, keeping wip above 0. */
+    private void requeue() {
+        try {
+            executor.execute(this);
+        } catch (RejectedExecutionException e) {
+            wip.set(0);
+        }
+    }
+
+    /** @return true when the turn's budget ran out with entries still to deliver */
+    private boolean drain() {
         if (closed || cancelled.get()) {
-            return;
+            return false;
         }
         if (log == null) {
             log = store.find(contextId);
         }
         if (log != null) {
             long latest = log.latestSequence();
+            int delivered = 0;
             while (next <= latest || next <= (latest = log.latestSequence())) {
                 if (cancelled.get()) {
-                    return;
+                    return false;
                 }
                 if (!key.isEmpty() && !key.equals(log.keyAt(next))) {
                     next++;
@@ -122,13 +139,18 @@ final class WatchCursor implements WatchSubscription, Runnable {
                 if (!sink.isReady()) {
                     break;
                 }
+                if (delivered == ENTRIES_PER_TURN) {
+                    return true;
+                }
                 sink.onEntry(log.entry(next));
                 next++;
+                delivered++;
             }
         }
         if (closing) {
             closed = true;
             sink.onClosed();
         }
+        return false;
     }
 }

@@ -456,4 +456,28 @@ class WatchCursorTest {
         cursor.signal();
         assertEquals(List.of(1L), sink.sequences());
     }
+
+    @Test
+    void aLongReplayYieldsItsThreadAfterEachTurnAndStillDeliversEverythingInOrder() {
+        int backlog = 2 * WatchCursor.ENTRIES_PER_TURN + 10;
+        String[] keys = new String[backlog];
+        java.util.Arrays.fill(keys, "k");
+        ContextStore store = storeWith("c", keys);
+        RecordingSink sink = RecordingSink.unlimited();
+        java.util.ArrayDeque<Runnable> queue = new java.util.ArrayDeque<>();
+        WatchCursor cursor = new WatchCursor("c", "", 0, sink, store, queue::add, c -> { });
+
+        cursor.signal();
+        assertEquals(1, queue.size());
+        queue.poll().run();
+        assertEquals(WatchCursor.ENTRIES_PER_TURN, sink.size(), "one turn delivers at most its budget");
+        assertEquals(1, queue.size(), "and queues itself behind the others for the rest");
+        cursor.signal();
+        assertEquals(1, queue.size(), "a signal while queued schedules nothing more");
+        while (!queue.isEmpty()) {
+            queue.poll().run();
+        }
+        assertEquals(range(1, backlog), sink.sequences());
+        assertEquals(List.of(), sink.violations());
+    }
 }
