@@ -13,10 +13,7 @@ import io.converge.ledger.core.DecodedSnapshot;
 import io.converge.ledger.core.SnapshotCodec;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -48,22 +45,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** CONTRACT.md, "Append": one entry stored and returned whole, totally ordered per context. */
 @ParameterizedClass
 @EnumSource(Transport.class)
-class AppendContractTest {
-    @Parameter
-    Transport transport;
-
-    private LedgerFixture fixture;
-
-    @BeforeEach
-    void start() throws Exception {
-        fixture = LedgerFixture.start(transport);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        fixture.close();
-    }
-
+class AppendContractTest extends ServedOverBothTransports {
     @Test
     void returnsTheStoredEntryWholeWithKeyPayloadAndMetadataEchoedAsGiven() {
         byte[] payload = bytes(1000, 1);

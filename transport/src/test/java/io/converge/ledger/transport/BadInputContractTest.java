@@ -11,10 +11,7 @@ import io.converge.context.v1.SnapshotRequest;
 import io.converge.context.v1.SnapshotResponse;
 import io.converge.context.v1.WatchRequest;
 import io.grpc.Status;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -45,24 +42,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @ParameterizedClass
 @EnumSource(Transport.class)
-class BadInputContractTest {
+class BadInputContractTest extends ServedOverBothTransports {
     private static final String SEEDED = "seeded";
     private static final int MAX_METADATA = 64 * 1024;
-
-    @Parameter
-    Transport transport;
-
-    private LedgerFixture fixture;
-
-    @BeforeEach
-    void start() throws Exception {
-        fixture = LedgerFixture.start(transport);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        fixture.close();
-    }
 
     /** One bad request: what it is, the status and the word its message must contain. */
     record Row(String name, Status.Code code, String mentions, Consumer<LedgerFixture> call) {

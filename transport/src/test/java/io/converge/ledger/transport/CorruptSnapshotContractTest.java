@@ -7,10 +7,8 @@ import io.converge.context.v1.SnapshotRequest;
 import io.converge.context.v1.SnapshotResponse;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -39,11 +37,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 @ParameterizedClass
 @EnumSource(Transport.class)
-class CorruptSnapshotContractTest {
-    @Parameter
-    Transport transport;
-
-    private LedgerFixture fixture;
+class CorruptSnapshotContractTest extends ServedOverBothTransports {
     /** A good blob of three entries of context "src". */
     private byte[] blob;
     /** What "target" (two entries of its own) holds before any bad Load. */
@@ -51,8 +45,7 @@ class CorruptSnapshotContractTest {
     private long entriesStoredBefore;
 
     @BeforeEach
-    void start() throws Exception {
-        fixture = LedgerFixture.start(transport);
+    void storeASourceAndATarget() {
         append(fixture.blocking(), "src", "", new byte[0], Map.of());
         append(fixture.blocking(), "src", "ключ", bytes(40, 1), Map.of("a", "1", "ü", "€"));
         append(fixture.blocking(), "src", "k", bytes(20, 2), Map.of());
@@ -61,11 +54,6 @@ class CorruptSnapshotContractTest {
         appendMany(fixture, "target", 2);
         targetBefore = readAll(fixture, "target");
         entriesStoredBefore = fixture.server.ledger().stats().entriesStored();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        fixture.close();
     }
 
     private Status loadOutcome(String contextId, byte[] bytes) {

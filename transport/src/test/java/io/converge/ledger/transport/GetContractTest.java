@@ -4,10 +4,7 @@ import io.converge.context.v1.ContextServiceGrpc;
 import io.converge.context.v1.Entry;
 import io.converge.context.v1.GetRequest;
 import io.converge.context.v1.GetResponse;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -33,22 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** CONTRACT.md, "Get": filters, limit, latest_sequence, has_more and the response-size cap. */
 @ParameterizedClass
 @EnumSource(Transport.class)
-class GetContractTest {
-    @Parameter
-    Transport transport;
-
-    private LedgerFixture fixture;
-
-    @BeforeEach
-    void start() throws Exception {
-        fixture = LedgerFixture.start(transport);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        fixture.close();
-    }
-
+class GetContractTest extends ServedOverBothTransports {
     private GetResponse get(String contextId, String key, long afterSequence, int limit) {
         return fixture.blocking().get(GetRequest.newBuilder()
             .setContextId(contextId).setKey(key).setAfterSequence(afterSequence).setLimit(limit).build());

@@ -8,10 +8,7 @@ import io.converge.context.v1.GetRequest;
 import io.converge.context.v1.WatchRequest;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -33,22 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 @ParameterizedClass
 @EnumSource(Transport.class)
-class GracefulShutdownTest {
-    @Parameter
-    Transport transport;
-
-    private LedgerFixture fixture;
-
-    @BeforeEach
-    void start() throws Exception {
-        fixture = LedgerFixture.start(transport);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        fixture.close(); // closes the server again: close is idempotent
-    }
-
+class GracefulShutdownTest extends ServedOverBothTransports {
     @Test
     void closeEndsOpenWatchesWithOkAnswersAppendsInFlightAndRefusesNewCalls() throws Exception {
         appendMany(fixture, "ctx", 10);

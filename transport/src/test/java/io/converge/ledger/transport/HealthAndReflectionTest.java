@@ -17,10 +17,7 @@ import io.grpc.reflection.v1.ServerReflectionRequest;
 import io.grpc.reflection.v1.ServerReflectionResponse;
 import io.grpc.reflection.v1.ServiceResponse;
 import io.grpc.stub.StreamObserver;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -45,7 +42,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @ParameterizedClass
 @EnumSource(Transport.class)
-class HealthAndReflectionTest {
+class HealthAndReflectionTest extends ServedOverBothTransports {
     private static final String SERVICE = "converge.context.v1.ContextService";
 
     /** The contract's table: message → "name = number : type" for every field it lists. */
@@ -78,21 +75,6 @@ class HealthAndReflectionTest {
         "Snapshot", "SnapshotRequest -> SnapshotResponse",
         "Load", "LoadRequest -> LoadResponse",
         "Watch", "WatchRequest -> stream WatchEvent");
-
-    @Parameter
-    Transport transport;
-
-    private LedgerFixture fixture;
-
-    @BeforeEach
-    void start() throws Exception {
-        fixture = LedgerFixture.start(transport);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        fixture.close();
-    }
 
     private HealthGrpc.HealthBlockingStub health() {
         return HealthGrpc.newBlockingStub(fixture.channel).withDeadlineAfter(10, TimeUnit.SECONDS);

@@ -8,10 +8,7 @@ import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCalls;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -39,22 +36,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 @ParameterizedClass
 @EnumSource(Transport.class)
-class MalformedRequestTest {
-    @Parameter
-    Transport transport;
-
-    private LedgerFixture fixture;
-
-    @BeforeEach
-    void start() throws Exception {
-        fixture = LedgerFixture.start(transport);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        fixture.close();
-    }
-
+class MalformedRequestTest extends ServedOverBothTransports {
     /** The five rpcs, each called with raw request bytes. */
     enum Rpc {
         APPEND(ContextServiceGrpc.getAppendMethod()),

@@ -10,10 +10,8 @@ import io.converge.context.v1.WatchRequest;
 import io.converge.ledger.core.LedgerConfig;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -36,19 +34,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @ParameterizedClass
 @EnumSource(Transport.class)
-class MemoryBudgetContractTest {
+class MemoryBudgetContractTest extends ServedOverBothTransports {
     private static final long BUDGET = 64 * 1024;
 
-    @Parameter
-    Transport transport;
-
-    private LedgerFixture fixture;
     private List<Entry> stored;
 
+    @Override
+    ServerSettings settings() {
+        return ServerSettings.defaults().withLedger(LedgerConfig.defaults().withMemoryBudgetBytes(BUDGET));
+    }
+
     @BeforeEach
-    void startAndSpendTheBudget() throws Exception {
-        fixture = LedgerFixture.start(transport,
-            ServerSettings.defaults().withLedger(LedgerConfig.defaults().withMemoryBudgetBytes(BUDGET)));
+    void spendTheBudget() {
         stored = new ArrayList<>();
         for (int i = 0; i < 1000; i++) {
             try {
@@ -59,11 +56,6 @@ class MemoryBudgetContractTest {
             }
         }
         assertTrue(stored.size() > 10 && stored.size() < 1000, stored.size() + " entries fit a 64 KiB budget");
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        fixture.close();
     }
 
     /** Larger than the entry the budget refused in setup, so it cannot fit what is left. */

@@ -8,10 +8,7 @@ import io.converge.context.v1.SnapshotRequest;
 import io.converge.context.v1.SnapshotResponse;
 import io.converge.context.v1.WatchRequest;
 import io.grpc.Status;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -41,22 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** CONTRACT.md, "Snapshot" and "Load": the blob's fields, round trips and the Load rules. */
 @ParameterizedClass
 @EnumSource(Transport.class)
-class SnapshotLoadContractTest {
-    @Parameter
-    Transport transport;
-
-    private LedgerFixture fixture;
-
-    @BeforeEach
-    void start() throws Exception {
-        fixture = LedgerFixture.start(transport);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        fixture.close();
-    }
-
+class SnapshotLoadContractTest extends ServedOverBothTransports {
     static SnapshotResponse snapshot(LedgerFixture f, String contextId) {
         return f.blocking().snapshot(SnapshotRequest.newBuilder().setContextId(contextId).build());
     }

@@ -3,10 +3,7 @@ package io.converge.ledger.transport;
 import io.converge.context.v1.ContextServiceGrpc;
 import io.converge.context.v1.Entry;
 import io.converge.context.v1.WatchRequest;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -29,22 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** CONTRACT.md, "Watch": replay then live, filters, no gap and no duplicate at the boundary. */
 @ParameterizedClass
 @EnumSource(Transport.class)
-class WatchContractTest {
-    @Parameter
-    Transport transport;
-
-    private LedgerFixture fixture;
-
-    @BeforeEach
-    void start() throws Exception {
-        fixture = LedgerFixture.start(transport);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        fixture.close();
-    }
-
+class WatchContractTest extends ServedOverBothTransports {
     private WatchRecorder watch(String contextId, String key, long fromSequence) {
         WatchRecorder recorder = WatchRecorder.automatic();
         fixture.async().watch(WatchRequest.newBuilder()

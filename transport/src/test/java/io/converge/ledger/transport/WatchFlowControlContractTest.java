@@ -12,10 +12,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -42,22 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @ParameterizedClass
 @EnumSource(Transport.class)
-class WatchFlowControlContractTest {
-    @Parameter
-    Transport transport;
-
-    private LedgerFixture fixture;
-
-    @BeforeEach
-    void start() throws Exception {
-        fixture = LedgerFixture.start(transport);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        fixture.close();
-    }
-
+class WatchFlowControlContractTest extends ServedOverBothTransports {
     private WatchRecorder watch(WatchRecorder recorder, String contextId) {
         fixture.async().watch(WatchRequest.newBuilder().setContextId(contextId).build(), recorder);
         return recorder;
