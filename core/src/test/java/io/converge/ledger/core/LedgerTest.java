@@ -4,7 +4,6 @@ import io.converge.ledger.core.Callbacks.AppendFuture;
 import io.converge.ledger.core.Callbacks.Appended;
 import io.converge.ledger.core.Callbacks.LoadFuture;
 import io.converge.ledger.core.Callbacks.Loaded;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -40,23 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-class LedgerTest {
-    private final List<Ledger> ledgers = new ArrayList<>();
-
-    private Ledger start(LedgerConfig config) {
-        Ledger ledger = Ledger.start(config);
-        ledgers.add(ledger);
-        return ledger;
-    }
-
-    private Ledger start() {
-        return start(LedgerConfig.defaults());
-    }
-
-    @AfterEach
-    void closeLedgers() {
-        ledgers.forEach(Ledger::close);
-    }
+class LedgerTest extends Ledgers {
 
     // ---- helpers
 

@@ -1,7 +1,6 @@
 package io.converge.ledger.core;
 
 import io.converge.ledger.core.Callbacks.AppendFuture;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -24,23 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class WatchCursorTest {
-    private final List<Ledger> ledgers = new ArrayList<>();
-
-    private Ledger start(LedgerConfig config) {
-        Ledger ledger = Ledger.start(config);
-        ledgers.add(ledger);
-        return ledger;
-    }
-
-    private Ledger start() {
-        return start(LedgerConfig.defaults());
-    }
-
-    @AfterEach
-    void closeLedgers() {
-        ledgers.forEach(Ledger::close);
-    }
+class WatchCursorTest extends Ledgers {
 
     private static List<Long> range(long first, long last) {
         return LongStream.rangeClosed(first, last).boxed().toList();

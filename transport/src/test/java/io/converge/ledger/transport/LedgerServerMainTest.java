@@ -30,13 +30,7 @@ class LedgerServerMainTest {
 
     @Test
     void sigtermStopsTheServerGracefullyAndCompletesOpenWatchStreams() throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(
-            System.getProperty("java.home") + File.separator + "bin" + File.separator + "java",
-            "-cp", System.getProperty("java.class.path"),
-            LedgerServerMain.class.getName());
-        pb.environment().put("GRPC_PORT", "0");
-        pb.redirectErrorStream(true);
-        Process process = pb.start();
+        Process process = startMain("0");
         ManagedChannel channel = null;
         try {
             List<String> output = new CopyOnWriteArrayList<>();
@@ -90,13 +84,7 @@ class LedgerServerMainTest {
 
     @Test
     void aBadEnvironmentValueStopsStartupWithAMessageNamingTheVariable() throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(
-            System.getProperty("java.home") + File.separator + "bin" + File.separator + "java",
-            "-cp", System.getProperty("java.class.path"),
-            LedgerServerMain.class.getName());
-        pb.environment().put("GRPC_PORT", "not-a-port");
-        pb.redirectErrorStream(true);
-        Process process = pb.start();
+        Process process = startMain("not-a-port");
         try {
             assertTrue(process.waitFor(30, TimeUnit.SECONDS));
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -105,6 +93,17 @@ class LedgerServerMainTest {
         } finally {
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
+    }
+
+    /** Starts the server main in a new JVM with {@code GRPC_PORT} set, its stderr merged into stdout. */
+    private static Process startMain(String grpcPort) throws java.io.IOException {
+        ProcessBuilder pb = new ProcessBuilder(
+            System.getProperty("java.home") + File.separator + "bin" + File.separator + "java",
+            "-cp", System.getProperty("java.class.path"),
+            LedgerServerMain.class.getName());
+        pb.environment().put("GRPC_PORT", grpcPort);
+        pb.redirectErrorStream(true);
+        return pb.start();
     }
 
     private static void readOutput(Process process, List<String> output, CompletableFuture<Integer> port) {

@@ -1,0 +1,26 @@
+package io.converge.ledger.core;
+
+import org.junit.jupiter.api.AfterEach;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Base of the tests that start ledgers: every ledger a test starts is closed after it. */
+abstract class Ledgers {
+    private final List<Ledger> ledgers = new ArrayList<>();
+
+    Ledger start(LedgerConfig config) {
+        Ledger ledger = Ledger.start(config);
+        ledgers.add(ledger);
+        return ledger;
+    }
+
+    Ledger start() {
+        return start(LedgerConfig.defaults());
+    }
+
+    @AfterEach
+    void closeLedgers() {
+        ledgers.forEach(Ledger::close);
+    }
+}
