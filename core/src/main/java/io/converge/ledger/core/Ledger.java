@@ -5,7 +5,9 @@ import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.dsl.Disruptor;
 import com.lmax.disruptor.dsl.ProducerType;
 
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -36,6 +38,8 @@ public final class Ledger implements AutoCloseable {
     private final CompletionHandler completion;
     private final RingBuffer<LedgerCommand> ring;
     private final ExecutorService watchExecutor;
+    /** Every thread this ledger started, so that close can wait for each to end. */
+    private final List<Thread> threads = new CopyOnWriteArrayList<>();
     /** Publishers between their closed-check and their publish; close waits for them to leave. */
     private final AtomicInteger publishers = new AtomicInteger();
     private volatile boolean closed;
@@ -222,8 +226,8 @@ public final class Ledger implements AutoCloseable {
 
     /**
      * Stops taking commands, finishes every command already in the ring, ends every watch
-     * (after it delivered what its sink was ready for) and stops the threads. Idempotent;
-     * waits at most about 10 seconds.
+     * (after it delivered what its sink was ready for) and waits for every thread it started
+     * to end. Idempotent; waits at most about 10 seconds.
      */
     @Override
     public void close() {
@@ -247,18 +251,22 @@ public final class Ledger implements AutoCloseable {
         }
         disruptor.halt();
         watchExecutor.shutdown();
+        long joinDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         try {
-            watchExecutor.awaitTermination(5, TimeUnit.SECONDS);
+            for (Thread t : threads) {
+                t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(joinDeadline - System.nanoTime())));
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
-    private static ThreadFactory daemonThreads(String prefix) {
+    private ThreadFactory daemonThreads(String prefix) {
         AtomicInteger n = new AtomicInteger();
         return runnable -> {
             Thread t = new Thread(runnable, prefix + "-" + n.getAndIncrement());
             t.setDaemon(true);
+            threads.add(t);
             return t;
         };
     }

@@ -673,6 +673,24 @@ class LedgerTest extends Ledgers {
     }
 
     @Test
+    void closeEndsEveryThreadTheLedgerStarted() {
+        java.util.Set<Thread> before = Thread.getAllStackTraces().keySet();
+        Ledger ledger = start(LedgerConfig.defaults().withWatchThreads(3));
+        fill(ledger, "c", 3);
+        RecordingSink sink = RecordingSink.unlimited();
+        ledger.watch("c", "", 0, sink);
+        sink.awaitEntries(3);
+        List<Thread> started = Thread.getAllStackTraces().keySet().stream()
+            .filter(t -> !before.contains(t) && t.getName().startsWith("ledger-"))
+            .toList();
+        assertFalse(started.isEmpty(), "the ledger runs its ring and watch threads");
+
+        ledger.close();
+        assertEquals(List.of(), started.stream().filter(Thread::isAlive).map(Thread::getName).toList(),
+            "threads still alive after close");
+    }
+
+    @Test
     void afterCloseEveryWriteAndWatchIsUnavailableButReadsStillWork() {
         Ledger ledger = start();
         fill(ledger, "c", 2);
