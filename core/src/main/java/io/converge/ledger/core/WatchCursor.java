@@ -19,8 +19,9 @@ import java.util.function.Consumer;
  * {@link #close()} may be called from any thread. Delivery runs on the watch executor,
  * one drain at a time per cursor (a work-in-progress counter serialises them), so the
  * sink is never called concurrently and a signal that arrives mid-drain is never lost.
- * A drain delivers at most {@value #ENTRIES_PER_TURN} entries, then yields its thread to
- * other watchers and queues itself again, so a long replay never starves them.
+ * A drain examines at most {@value #ENTRIES_PER_TURN} entries, then yields its thread to
+ * other watchers and queues itself again, so a long replay (or a key filter scanning a
+ * long history) never starves them.
  */
 final class WatchCursor implements WatchSubscription, Runnable {
     private static final System.Logger LOG = System.getLogger(WatchCursor.class.getName());
@@ -83,11 +84,7 @@ final class WatchCursor implements WatchSubscription, Runnable {
     /** There may be something new to deliver: schedule a drain unless one is pending. */
     void signal() {
         if (wip.getAndIncrement() == 0) {
-            try {
-                executor.execute(this);
-            } catch (RejectedExecutionException e) {
-                wip.set(0);
-            }
+            schedule();
         }
     }
 
@@ -97,7 +94,7 @@ final class WatchCursor implements WatchSubscription, Runnable {
         do {
             try {
                 if (drain()) {
-                    requeue();
+                    schedule(); // the turn is over with more to deliver: queue behind the others, wip stays above 0
                     return;
                 }
             } catch (RuntimeException e) {
@@ -108,8 +105,7 @@ final class WatchCursor implements WatchSubscription, Runnable {
         } while (missed != 0);
     }
 
-    /** Its turn is over with more to deliver: queue behind the other watchers, keeping wip above 0. */
-    private void requeue() {
+    private void schedule() {
         try {
             executor.execute(this);
         } catch (RejectedExecutionException e) {
@@ -117,7 +113,7 @@ final class WatchCursor implements WatchSubscription, Runnable {
         }
     }
 
-    /** @return true when the turn's budget ran out with entries still to deliver */
+    /** @return true when the turn's budget ran out with entries still to examine */
     private boolean drain() {
         if (closed || cancelled.get()) {
             return false;
@@ -127,24 +123,25 @@ final class WatchCursor implements WatchSubscription, Runnable {
         }
         if (log != null) {
             long latest = log.latestSequence();
-            int delivered = 0;
+            int examined = 0;
             while (next <= latest || next <= (latest = log.latestSequence())) {
                 if (cancelled.get()) {
                     return false;
                 }
+                if (examined == ENTRIES_PER_TURN) {
+                    return true;
+                }
                 if (!key.isEmpty() && !key.equals(log.keyAt(next))) {
                     next++;
+                    examined++;
                     continue;
                 }
                 if (!sink.isReady()) {
                     break;
                 }
-                if (delivered == ENTRIES_PER_TURN) {
-                    return true;
-                }
                 sink.onEntry(log.entry(next));
                 next++;
-                delivered++;
+                examined++;
             }
         }
         if (closing) {

@@ -463,4 +463,25 @@ class WatchCursorTest extends Ledgers {
         assertEquals(range(1, backlog), sink.sequences());
         assertEquals(List.of(), sink.violations());
     }
+
+    @Test
+    void aKeyFilterScanningALongHistoryAlsoYieldsAfterEachTurn() {
+        int history = 3 * WatchCursor.ENTRIES_PER_TURN;
+        String[] keys = new String[history];
+        java.util.Arrays.fill(keys, "other");
+        keys[history - 1] = "wanted";
+        ContextStore store = storeWith("c", keys);
+        RecordingSink sink = RecordingSink.unlimited();
+        java.util.ArrayDeque<Runnable> queue = new java.util.ArrayDeque<>();
+        WatchCursor cursor = new WatchCursor("c", "wanted", 0, sink, store, queue::add, c -> { });
+
+        cursor.signal();
+        queue.poll().run();
+        assertEquals(0, sink.size(), "the first turn only scanned");
+        assertEquals(1, queue.size(), "and queued itself for the rest");
+        while (!queue.isEmpty()) {
+            queue.poll().run();
+        }
+        assertEquals(List.of((long) history), sink.sequences());
+    }
 }
