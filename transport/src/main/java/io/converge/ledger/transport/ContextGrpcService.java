@@ -1,5 +1,6 @@
 package io.converge.ledger.transport;
 
+import com.google.protobuf.UnsafeByteOperations;
 import io.converge.context.v1.AppendRequest;
 import io.converge.context.v1.AppendResponse;
 import io.converge.context.v1.ContextServiceGrpc;
@@ -66,7 +67,7 @@ final class ContextGrpcService extends ContextServiceGrpc.ContextServiceImplBase
         try {
             SnapshotResult s = ledger.snapshot(request.getContextId());
             response.onNext(SnapshotResponse.newBuilder()
-                .setSnapshot(com.google.protobuf.UnsafeByteOperations.unsafeWrap(s.blob()))
+                .setSnapshot(UnsafeByteOperations.unsafeWrap(s.blob()))
                 .setSequence(s.sequence())
                 .setMetadata(SnapshotMetadata.newBuilder()
                     .setCreatedAtNs(s.createdAtNs())
