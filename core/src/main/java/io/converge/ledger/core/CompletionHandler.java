@@ -52,7 +52,7 @@ final class CompletionHandler implements EventHandler<LedgerCommand> {
             return;
         }
         fanOut.onAppended(c.contextId);
-        c.appendCallback.onAppended(c.sequence, EntryIds.format(c.idHi, c.idLo), c.appendedAtNs);
+        c.appendCallback.onAppended(c.sequence, c.idHi, c.idLo, c.appendedAtNs);
     }
 
     private void completeLoad(LedgerCommand c) {

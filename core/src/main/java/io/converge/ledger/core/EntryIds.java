@@ -11,7 +11,7 @@ import java.util.UUID;
  * construction and across restarts with the probability of two random 64-bit draws
  * differing. Not thread-safe: {@link #next()} has one caller, the sequencer.
  */
-final class EntryIds {
+public final class EntryIds {
     private final long instanceBits;
     private long counter;
 
@@ -33,7 +33,8 @@ final class EntryIds {
         return counter++;
     }
 
-    static String format(long hi, long lo) {
+    /** The id's string form: 32 lowercase hex digits in the 8-4-4-4-12 layout. Thread-safe. */
+    public static String format(long hi, long lo) {
         return new UUID(hi, lo).toString();
     }
 }

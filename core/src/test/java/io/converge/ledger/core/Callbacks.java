@@ -28,8 +28,8 @@ final class Callbacks {
     /** An {@link AppendCallback} that completes a future; a rejection completes it exceptionally. */
     static final class AppendFuture extends CompletableFuture<Appended> implements AppendCallback {
         @Override
-        public void onAppended(long sequence, String id, long appendedAtNs) {
-            if (!complete(new Appended(sequence, id, appendedAtNs))) {
+        public void onAppended(long sequence, long idHi, long idLo, long appendedAtNs) {
+            if (!complete(new Appended(sequence, EntryIds.format(idHi, idLo), appendedAtNs))) {
                 throw new AssertionError("append callback called twice");
             }
         }

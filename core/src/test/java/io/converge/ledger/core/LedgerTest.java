@@ -221,13 +221,14 @@ class LedgerTest extends Ledgers {
             String key = "k" + i;
             ledger.append("c", key, Bytes.utf8("p" + i), Map.of(), new AppendCallback() {
                 @Override
-                public void onAppended(long sequence, String id, long appendedAtNs) {
+                public void onAppended(long sequence, long idHi, long idLo, long appendedAtNs) {
                     // Still on the completion thread: the entry must already be readable.
                     ContextView view = ledger.view("c");
                     if (view.latestSequence() < sequence) {
                         failures.add("latest " + view.latestSequence() + " < " + sequence);
                     } else {
                         Entry e = view.entry(sequence);
+                        String id = EntryIds.format(idHi, idLo);
                         if (!e.key().equals(key) || !e.id().equals(id) || e.appendedAtNs() != appendedAtNs) {
                             failures.add("entry " + sequence + " is " + e);
                         }
@@ -597,14 +598,14 @@ class LedgerTest extends Ledgers {
             // Breaks the "must not block" rule on purpose: it stalls the completion thread, so the ring fills.
             ledger.append("c", "", new byte[0], Map.of(), new AppendCallback() {
                 @Override
-                public void onAppended(long sequence, String id, long appendedAtNs) {
+                public void onAppended(long sequence, long idHi, long idLo, long appendedAtNs) {
                     entered.countDown();
                     try {
                         release.await(TIMEOUT_SECONDS, TimeUnit.SECONDS);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     }
-                    first.onAppended(sequence, id, appendedAtNs);
+                    first.onAppended(sequence, idHi, idLo, appendedAtNs);
                 }
 
                 @Override

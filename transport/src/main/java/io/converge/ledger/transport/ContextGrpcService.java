@@ -15,6 +15,7 @@ import io.converge.context.v1.SnapshotResponse;
 import io.converge.context.v1.WatchEvent;
 import io.converge.context.v1.WatchRequest;
 import io.converge.ledger.core.AppendCallback;
+import io.converge.ledger.core.EntryIds;
 import io.converge.ledger.core.InputRules;
 import io.converge.ledger.core.Ledger;
 import io.converge.ledger.core.LedgerException;
@@ -121,10 +122,10 @@ final class ContextGrpcService extends ContextServiceGrpc.ContextServiceImplBase
         }
 
         @Override
-        public void onAppended(long sequence, String id, long appendedAtNs) {
+        public void onAppended(long sequence, long idHi, long idLo, long appendedAtNs) {
             response.onNext(AppendResponse.newBuilder()
                 .setEntry(Entry.newBuilder()
-                    .setId(id)
+                    .setId(EntryIds.format(idHi, idLo))
                     .setKey(request.getKey())
                     .setPayload(request.getPayload())
                     .setSequence(sequence)
