@@ -144,6 +144,18 @@ public final class Ledger implements AutoCloseable {
     }
 
     /**
+     * As {@link #view(String)}, for a reader that will filter by {@code keyFilter} (any key
+     * when empty): the filter is checked by the same rule as a Watch's.
+     *
+     * @throws LedgerException INVALID_ARGUMENT for a bad context id or key filter
+     */
+    public ContextView view(String contextId, String keyFilter) {
+        ContextView view = view(contextId);
+        InputRules.checkKey(keyFilter, "key filter");
+        return view;
+    }
+
+    /**
      * Snapshots every entry of the context as of now, on the calling thread.
      *
      * @throws LedgerException INVALID_ARGUMENT for a bad context id

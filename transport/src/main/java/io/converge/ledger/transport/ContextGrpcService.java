@@ -16,7 +16,6 @@ import io.converge.context.v1.WatchEvent;
 import io.converge.context.v1.WatchRequest;
 import io.converge.ledger.core.AppendCallback;
 import io.converge.ledger.core.EntryIds;
-import io.converge.ledger.core.InputRules;
 import io.converge.ledger.core.Ledger;
 import io.converge.ledger.core.LedgerException;
 import io.converge.ledger.core.LoadCallback;
@@ -53,8 +52,7 @@ final class ContextGrpcService extends ContextServiceGrpc.ContextServiceImplBase
     @Override
     public void get(GetRequest request, StreamObserver<GetResponse> response) {
         try {
-            var view = ledger.view(request.getContextId());
-            InputRules.checkKey(request.getKey(), "key filter");
+            var view = ledger.view(request.getContextId(), request.getKey());
             response.onNext(pager.page(view, request.getKey(),
                 ProtoEntries.unsignedSaturated(request.getAfterSequence()), Integer.toUnsignedLong(request.getLimit())));
             response.onCompleted();
