@@ -1,0 +1,33 @@
+package io.converge.ledger.perf;
+
+import java.util.Arrays;
+
+/**
+ * The one entry point of {@code converge-ledger-perf.jar}: {@code jmh}, {@code load} or
+ * {@code gate}, followed by that tool's own arguments.
+ */
+public final class PerfMain {
+    private PerfMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0) {
+            usage();
+            System.exit(2);
+            return;
+        }
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        switch (args[0]) {
+            case "jmh" -> org.openjdk.jmh.Main.main(rest);
+            default -> {
+                usage();
+                System.exit(2);
+            }
+        }
+    }
+
+    private static void usage() {
+        System.err.println("usage: java -jar perf/target/converge-ledger-perf.jar <tool> [arguments]\n"
+            + "  jmh  [JMH options]   the core benchmarks (JMH; -h for its options)\n");
+    }
+}
