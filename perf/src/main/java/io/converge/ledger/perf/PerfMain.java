@@ -19,6 +19,7 @@ public final class PerfMain {
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         switch (args[0]) {
             case "jmh" -> org.openjdk.jmh.Main.main(rest);
+            case "gate" -> io.converge.ledger.perf.gate.PerfGate.main(rest);
             default -> {
                 usage();
                 System.exit(2);
@@ -28,6 +29,7 @@ public final class PerfMain {
 
     private static void usage() {
         System.err.println("usage: java -jar perf/target/converge-ledger-perf.jar <tool> [arguments]\n"
-            + "  jmh  [JMH options]   the core benchmarks (JMH; -h for its options)\n");
+            + "  jmh  [JMH options]   the core benchmarks (JMH; -h for its options)\n"
+            + "  gate [--baseline F]  the CI perf gate: ratios vs the no-op ring and the no-op gRPC service\n");
     }
 }

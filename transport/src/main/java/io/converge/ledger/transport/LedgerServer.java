@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * get their answers) and ends every Watch stream with OK, then the server waits for the
  * remaining calls to finish. Thread-safe; idempotent.
  */
-public final class LedgerServer implements AutoCloseable {
+public final class LedgerServer implements RunningServer {
     private static final long GRACE_SECONDS = 10;
 
     private final Ledger ledger;
@@ -33,8 +33,7 @@ public final class LedgerServer implements AutoCloseable {
     private LedgerServer(ServerBuilder<?> builder, ServerSettings settings) throws IOException {
         this.ledger = Ledger.start(settings.ledger());
         ContextGrpcService service = new ContextGrpcService(ledger, new GetPager(settings.getResponseCapBytes()));
-        this.server = builder
-            .maxInboundMessageSize(settings.maxInboundMessageBytes())
+        this.server = GrpcServerOptions.apply(builder, settings)
             .addService(InvalidArgumentOnParseFailure.wrap(service.bindService()))
             .addService(health.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance())
@@ -59,7 +58,7 @@ public final class LedgerServer implements AutoCloseable {
         return new LedgerServer(builder, settings);
     }
 
-    /** The port the server listens on, or -1 for transports without one. */
+    @Override
     public int port() {
         return server.getPort();
     }
@@ -68,7 +67,7 @@ public final class LedgerServer implements AutoCloseable {
         return ledger;
     }
 
-    /** Blocks until the server has terminated. */
+    @Override
     public void awaitTermination() throws InterruptedException {
         server.awaitTermination();
     }

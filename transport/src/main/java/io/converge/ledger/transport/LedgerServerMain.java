@@ -13,22 +13,29 @@ public final class LedgerServerMain {
 
     public static void main(String[] args) throws Exception {
         ServerSettings settings;
+        ServingMode mode;
         try {
             settings = ServerSettings.fromEnvironment(System.getenv());
+            mode = ServingMode.fromEnvironment(System.getenv());
         } catch (IllegalArgumentException e) {
             System.err.println("converge-ledger: " + e.getMessage());
             System.exit(2);
             return;
         }
-        LedgerServer server = LedgerServer.start(NettyServerBuilder.forPort(settings.port()), settings);
+        RunningServer server = mode.start(NettyServerBuilder.forPort(settings.port()), settings);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.err.println("converge-ledger: shutting down");
             server.close();
             System.err.println("converge-ledger: stopped");
         }, "ledger-shutdown"));
-        System.err.println("converge-ledger: listening on port " + server.port() + " (ring "
-            + settings.ledger().ringSize() + " slots, memory budget " + settings.ledger().memoryBudgetBytes()
-            + " bytes, wait strategy " + settings.ledger().waitStrategy() + ")");
+        if (mode == ServingMode.NOOP_BASELINE) {
+            System.err.println("converge-ledger: NO-OP BASELINE (stores nothing, only answers Append) listening on port "
+                + server.port());
+        } else {
+            System.err.println("converge-ledger: listening on port " + server.port() + " (ring "
+                + settings.ledger().ringSize() + " slots, memory budget " + settings.ledger().memoryBudgetBytes()
+                + " bytes, wait strategy " + settings.ledger().waitStrategy() + ")");
+        }
         server.awaitTermination();
     }
 }

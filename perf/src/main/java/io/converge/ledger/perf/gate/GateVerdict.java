@@ -1,0 +1,51 @@
+package io.converge.ledger.perf.gate;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** The gate's comparison of measured ratios with the baseline's floors. Immutable. */
+record GateVerdict(List<Row> rows) {
+
+    /** One ratio: measured, its baseline and floor, and whether it passed. */
+    record Row(String name, double measured, GateBaseline.Limit limit) {
+        boolean passed() {
+            return measured >= limit.floor();
+        }
+    }
+
+    /**
+     * Compares {@code measured} with every ratio of {@code baseline}.
+     *
+     * @throws IllegalArgumentException when a baseline ratio was not measured
+     */
+    static GateVerdict of(Map<String, Double> measured, GateBaseline baseline) {
+        List<Row> rows = new ArrayList<>();
+        baseline.limits().forEach((name, limit) -> {
+            Double value = measured.get(name);
+            if (value == null) {
+                throw new IllegalArgumentException("the baseline names " + name + ", which the gate does not measure");
+            }
+            rows.add(new Row(name, value, limit));
+        });
+        return new GateVerdict(List.copyOf(rows));
+    }
+
+    boolean passed() {
+        return rows.stream().allMatch(Row::passed);
+    }
+
+    /** A table a person reads in a CI log. */
+    String report() {
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%-28s %9s %9s %9s %10s  %s%n",
+            "ratio", "measured", "baseline", "floor", "change", "verdict"));
+        for (Row r : rows) {
+            b.append(String.format(Locale.ROOT, "%-28s %9.3f %9.3f %9.3f %+9.1f%%  %s%n", r.name(), r.measured(),
+                r.limit().baseline(), r.limit().floor(), (r.measured() / r.limit().baseline() - 1) * 100,
+                r.passed() ? "ok" : "REGRESSION (more than " + Math.round(r.limit().tolerance() * 100)
+                    + "% below baseline)"));
+        }
+        return b.toString();
+    }
+}
