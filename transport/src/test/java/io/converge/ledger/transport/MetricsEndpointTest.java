@@ -111,9 +111,11 @@ class MetricsEndpointTest extends ServedOverBothTransports {
     void theLatencyGaugesCountEveryAppend() throws Exception {
         int n = 20;
         appendMany(fixture, "ctx", n);
+        // the completion thread records an append's latencies just after handing its reply to gRPC
+        await("both latency counts reach " + n, 10,
+            () -> scraped("ledger_latency_publish_to_sequenced_count_total") >= n
+                && scraped("ledger_latency_publish_to_reply_count_total") >= n);
         Map<String, Double> samples = metrics().scrape();
-        assertTrue(samples.get("ledger_latency_publish_to_sequenced_count_total") >= n, samples::toString);
-        assertTrue(samples.get("ledger_latency_publish_to_reply_count_total") >= n, samples::toString);
         double p50 = samples.get("ledger_latency_publish_to_reply_seconds{quantile=\"0.5\"}");
         double max = samples.get("ledger_latency_publish_to_reply_max_seconds");
         assertTrue(p50 > 0 && p50 <= max && max < 10, () -> "p50 " + p50 + " s, max " + max + " s");
@@ -123,8 +125,10 @@ class MetricsEndpointTest extends ServedOverBothTransports {
     void latencyGivesOneLinePerHistogramAndResetStartsANewWindow() throws Exception {
         int n = 10;
         appendMany(fixture, "ctx", n);
-        long[] counts = latencyCounts(metrics().get("/latency"));
-        assertTrue(counts[0] >= n && counts[1] >= n, () -> "counts " + counts[0] + ", " + counts[1]);
+        await("both /latency counts reach " + n, 10, () -> {
+            long[] counts = latencyCounts(body("/latency"));
+            return counts[0] >= n && counts[1] >= n;
+        });
 
         HttpResponse<String> reset = metrics().send("GET", "/latency/reset");
         assertEquals(204, reset.statusCode());
@@ -169,6 +173,14 @@ class MetricsEndpointTest extends ServedOverBothTransports {
     private double scraped(String series) {
         try {
             return metrics().value(series);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private String body(String path) {
+        try {
+            return metrics().get(path);
         } catch (Exception e) {
             throw new AssertionError(e);
         }

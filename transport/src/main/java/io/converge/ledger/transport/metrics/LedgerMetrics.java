@@ -35,7 +35,7 @@ public final class LedgerMetrics implements AutoCloseable {
 
     private LedgerMetrics(MeterRegistry registry, Ledger ledger) {
         LedgerStats stats = ledger.stats();
-        FunctionCounter.builder("ledger.appends", stats, LedgerStats::appends)
+        FunctionCounter.builder("ledger.appends", stats, LedgerStats::appendsStored)
             .description("entries stored by Append since start (not those restored by Load)")
             .register(registry);
         Gauge.builder("ledger.entries.stored", stats, LedgerStats::entriesStored)
@@ -62,10 +62,10 @@ public final class LedgerMetrics implements AutoCloseable {
         LedgerLatency latency = ledger.latency();
         this.toSequenced = new LatencyGauges(latency.publishToSequenced()::sinceStart, System::nanoTime)
             .register(registry, "ledger.latency.publish.to.sequenced",
-                "time from publishing an Append into the ring to the sequencer having stored it");
+                "time from publishing a command (Append, Load, Watch) into the ring until the sequencer finished it");
         this.toReply = new LatencyGauges(latency.publishToReply()::sinceStart, System::nanoTime)
             .register(registry, "ledger.latency.publish.to.reply",
-                "time from publishing an Append into the ring to its reply having been handed to gRPC");
+                "time from publishing a command (Append, Load, Watch) into the ring until its reply was handed to gRPC");
 
         this.callCounter = new GrpcCallCounter(registry);
 
