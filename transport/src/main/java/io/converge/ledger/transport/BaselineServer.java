@@ -43,6 +43,12 @@ public final class BaselineServer implements RunningServer {
         return server.getPort();
     }
 
+    /** The baseline serves no metrics: -1. */
+    @Override
+    public int metricsPort() {
+        return -1;
+    }
+
     @Override
     public void awaitTermination() throws InterruptedException {
         server.awaitTermination();

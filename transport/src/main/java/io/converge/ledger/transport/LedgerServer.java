@@ -2,11 +2,15 @@ package io.converge.ledger.transport;
 
 import io.converge.context.v1.ContextServiceGrpc;
 import io.converge.ledger.core.Ledger;
+import io.converge.ledger.transport.metrics.LedgerMetrics;
+import io.converge.ledger.transport.metrics.MetricsHttpServer;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
@@ -16,6 +20,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * A running ledger behind gRPC: the {@link ContextGrpcService}, the standard health
  * service and server reflection, on whatever transport the given builder makes (Netty
  * on a port, or in-process in tests). Owns its {@link Ledger}.
+ *
+ * <p>When {@link ServerSettings#metricsOn()}, it also owns a Prometheus meter registry
+ * with the {@link LedgerMetrics} bound to it (its call counter intercepts every service)
+ * and the {@link MetricsHttpServer} that serves them; otherwise there is neither, and no
+ * interceptor. The HTTP endpoint stops last, so a scrape can watch the shutdown.
  *
  * <p>{@link #close()} shuts down gracefully: health turns NOT_SERVING, the server stops
  * accepting calls, the ledger finishes every command already in its ring (their callers
@@ -28,10 +37,22 @@ public final class LedgerServer implements RunningServer {
     private final Ledger ledger;
     private final HealthStatusManager health = new HealthStatusManager();
     private final Server server;
+    /** Null when metrics are off, like the two below. */
+    private final PrometheusMeterRegistry registry;
+    private final LedgerMetrics metrics;
+    private final MetricsHttpServer metricsHttp;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private LedgerServer(ServerBuilder<?> builder, ServerSettings settings) throws IOException {
         this.ledger = Ledger.start(settings.ledger());
+        if (settings.metricsOn()) {
+            this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            this.metrics = LedgerMetrics.bind(registry, ledger);
+            builder.intercept(metrics.callCounter());
+        } else {
+            this.registry = null;
+            this.metrics = null;
+        }
         ContextGrpcService service = new ContextGrpcService(ledger, new GetPager(settings.getResponseCapBytes()));
         this.server = GrpcServerOptions.apply(builder, settings)
             .addService(InvalidArgumentOnParseFailure.wrap(service.bindService()))
@@ -41,8 +62,13 @@ public final class LedgerServer implements RunningServer {
             .build();
         try {
             server.start();
+            this.metricsHttp = settings.metricsOn()
+                ? MetricsHttpServer.start(settings.metricsPort(), registry, ledger.latency())
+                : null;
         } catch (IOException | RuntimeException e) {
+            server.shutdownNow();
             ledger.close();
+            closeMetrics();
             throw e;
         }
         health.setStatus("", ServingStatus.SERVING);
@@ -61,6 +87,12 @@ public final class LedgerServer implements RunningServer {
     @Override
     public int port() {
         return server.getPort();
+    }
+
+    /** The port of the HTTP metrics endpoint, or -1 when metrics are off. */
+    @Override
+    public int metricsPort() {
+        return metricsHttp == null ? -1 : metricsHttp.port();
     }
 
     public Ledger ledger() {
@@ -88,6 +120,18 @@ public final class LedgerServer implements RunningServer {
         } catch (InterruptedException e) {
             server.shutdownNow();
             Thread.currentThread().interrupt();
+        } finally {
+            if (metricsHttp != null) {
+                metricsHttp.close();
+            }
+            closeMetrics();
+        }
+    }
+
+    private void closeMetrics() {
+        if (metrics != null) {
+            metrics.close();
+            registry.close();
         }
     }
 }

@@ -4,7 +4,8 @@ import io.grpc.netty.NettyServerBuilder;
 
 /**
  * Starts the ledger server on the port in {@code GRPC_PORT} (default 50051), configured
- * from the environment (see {@link ServerSettings#fromEnvironment}), and shuts it down
+ * from the environment (see {@link ServerSettings#fromEnvironment}), with the HTTP metrics
+ * endpoint when {@code LEDGER_METRICS_PORT} is set, and shuts it down
  * gracefully on SIGTERM or SIGINT.
  */
 public final class LedgerServerMain {
@@ -35,6 +36,9 @@ public final class LedgerServerMain {
             System.err.println("converge-ledger: listening on port " + server.port() + " (ring "
                 + settings.ledger().ringSize() + " slots, memory budget " + settings.ledger().memoryBudgetBytes()
                 + " bytes, wait strategy " + settings.ledger().waitStrategy() + ")");
+        }
+        if (server.metricsPort() >= 0) {
+            System.err.println("converge-ledger: metrics on http://localhost:" + server.metricsPort() + "/metrics");
         }
         server.awaitTermination();
     }

@@ -5,6 +5,9 @@ public interface RunningServer extends AutoCloseable {
     /** The port the server listens on, or -1 for transports without one. */
     int port();
 
+    /** The port metrics are served on over HTTP, or -1 when they are not. */
+    int metricsPort();
+
     /** Blocks until the server has terminated. */
     void awaitTermination() throws InterruptedException;
 

@@ -16,14 +16,26 @@ import java.util.concurrent.TimeUnit;
  * @param getResponseCapBytes    largest serialized Get answer, in bytes
  *                               ({@code LEDGER_GET_RESPONSE_CAP_BYTES}, default 4 MiB)
  * @param ledger                 the engine's configuration
+ * @param metricsPort            TCP port of the HTTP metrics endpoint ({@code LEDGER_METRICS_PORT}):
+ *                               {@link #METRICS_OFF} (the default, also when the variable is empty)
+ *                               for none, 0 for one the OS chooses, else that port
  */
-public record ServerSettings(int port, int maxInboundMessageBytes, int getResponseCapBytes, LedgerConfig ledger) {
+public record ServerSettings(int port, int maxInboundMessageBytes, int getResponseCapBytes, LedgerConfig ledger,
+                             int metricsPort) {
     public static final int DEFAULT_PORT = 50051;
     public static final int DEFAULT_MAX_INBOUND_MESSAGE_BYTES = 64 * 1024 * 1024;
+    /** {@link #metricsPort()} when there is no metrics endpoint. */
+    public static final int METRICS_OFF = -1;
+
+    public ServerSettings {
+        if (metricsPort < METRICS_OFF || metricsPort > 65535) {
+            throw new IllegalArgumentException("metricsPort must be -1 (off) or from 0 to 65535, not " + metricsPort);
+        }
+    }
 
     public static ServerSettings defaults() {
         return new ServerSettings(DEFAULT_PORT, DEFAULT_MAX_INBOUND_MESSAGE_BYTES, GetPager.DEFAULT_RESPONSE_CAP_BYTES,
-            LedgerConfig.defaults());
+            LedgerConfig.defaults(), METRICS_OFF);
     }
 
     /**
@@ -49,23 +61,40 @@ public record ServerSettings(int port, int maxInboundMessageBytes, int getRespon
                     + " is not one of phased, blocking, sleeping, yielding, busy-spin");
             }
         }
+        int port = (int) number(env, "GRPC_PORT", d.port(), 65535);
+        int metricsPort = (int) number(env, "LEDGER_METRICS_PORT", d.metricsPort(), 65535);
+        if (metricsPort > 0 && metricsPort == port) {
+            throw new IllegalArgumentException("LEDGER_METRICS_PORT=" + env.get("LEDGER_METRICS_PORT")
+                + " is the gRPC port: choose another");
+        }
         return new ServerSettings(
-            (int) number(env, "GRPC_PORT", d.port(), 65535),
+            port,
             (int) number(env, "LEDGER_MAX_MESSAGE_BYTES", d.maxInboundMessageBytes(), Integer.MAX_VALUE),
             (int) number(env, "LEDGER_GET_RESPONSE_CAP_BYTES", d.getResponseCapBytes(), Integer.MAX_VALUE),
-            ledger);
+            ledger,
+            metricsPort);
+    }
+
+    /** Whether the server serves metrics over HTTP. */
+    public boolean metricsOn() {
+        return metricsPort != METRICS_OFF;
     }
 
     public ServerSettings withPort(int newPort) {
-        return new ServerSettings(newPort, maxInboundMessageBytes, getResponseCapBytes, ledger);
+        return new ServerSettings(newPort, maxInboundMessageBytes, getResponseCapBytes, ledger, metricsPort);
     }
 
     public ServerSettings withGetResponseCapBytes(int bytes) {
-        return new ServerSettings(port, maxInboundMessageBytes, bytes, ledger);
+        return new ServerSettings(port, maxInboundMessageBytes, bytes, ledger, metricsPort);
     }
 
     public ServerSettings withLedger(LedgerConfig config) {
-        return new ServerSettings(port, maxInboundMessageBytes, getResponseCapBytes, config);
+        return new ServerSettings(port, maxInboundMessageBytes, getResponseCapBytes, config, metricsPort);
+    }
+
+    /** @param newMetricsPort {@link #METRICS_OFF}, 0 for a port the OS chooses, or a port */
+    public ServerSettings withMetricsPort(int newMetricsPort) {
+        return new ServerSettings(port, maxInboundMessageBytes, getResponseCapBytes, ledger, newMetricsPort);
     }
 
     private static long number(Map<String, String> env, String name, long fallback, long max) {

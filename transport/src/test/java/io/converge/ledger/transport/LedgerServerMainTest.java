@@ -14,6 +14,7 @@ import java.io.File;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -27,6 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The server main as a real process: configured from the environment, stopped by SIGTERM. */
 class LedgerServerMainTest {
     private static final Pattern LISTENING = Pattern.compile("listening on port (\\d+)");
+    private static final Pattern METRICS_ON = Pattern.compile("metrics on http://localhost:(\\d+)/metrics");
 
     @Test
     void sigtermStopsTheServerGracefullyAndCompletesOpenWatchStreams() throws Exception {
@@ -35,7 +37,7 @@ class LedgerServerMainTest {
         try {
             List<String> output = new CopyOnWriteArrayList<>();
             CompletableFuture<Integer> port = new CompletableFuture<>();
-            Thread reader = new Thread(() -> readOutput(process, output, port), "server-output");
+            Thread reader = new Thread(() -> readOutput(process, output, LISTENING, port), "server-output");
             reader.setDaemon(true);
             reader.start();
             int boundPort = port.get(30, TimeUnit.SECONDS);
@@ -83,6 +85,25 @@ class LedgerServerMainTest {
     }
 
     @Test
+    void withLedgerMetricsPortSetTheServerSaysWhereItServesMetricsAndServesThem() throws Exception {
+        Process process = startMain(Map.of("GRPC_PORT", "0", "LEDGER_METRICS_PORT", "0"));
+        try {
+            List<String> output = new CopyOnWriteArrayList<>();
+            CompletableFuture<Integer> port = new CompletableFuture<>();
+            Thread reader = new Thread(() -> readOutput(process, output, METRICS_ON, port), "server-output");
+            reader.setDaemon(true);
+            reader.start();
+            int metricsPort = port.get(30, TimeUnit.SECONDS);
+            assertTrue(new MetricsClient(metricsPort).scrape().containsKey("ledger_appends_total"));
+
+            process.toHandle().destroy();
+            assertTrue(process.waitFor(30, TimeUnit.SECONDS), "the server exits after SIGTERM");
+        } finally {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void aBadEnvironmentValueStopsStartupWithAMessageNamingTheVariable() throws Exception {
         Process process = startMain("not-a-port");
         try {
@@ -97,27 +118,34 @@ class LedgerServerMainTest {
 
     /** Starts the server main in a new JVM with {@code GRPC_PORT} set, its stderr merged into stdout. */
     private static Process startMain(String grpcPort) throws java.io.IOException {
+        return startMain(Map.of("GRPC_PORT", grpcPort));
+    }
+
+    /** Starts the server main in a new JVM with {@code env} added to its environment, its stderr merged into stdout. */
+    private static Process startMain(Map<String, String> env) throws java.io.IOException {
         ProcessBuilder pb = new ProcessBuilder(
             System.getProperty("java.home") + File.separator + "bin" + File.separator + "java",
             "-cp", System.getProperty("java.class.path"),
             LedgerServerMain.class.getName());
-        pb.environment().put("GRPC_PORT", grpcPort);
+        pb.environment().putAll(env);
         pb.redirectErrorStream(true);
         return pb.start();
     }
 
-    private static void readOutput(Process process, List<String> output, CompletableFuture<Integer> port) {
+    /** Collects the server's output; completes {@code port} with group 1 of the first line matching {@code portLine}. */
+    private static void readOutput(Process process, List<String> output, Pattern portLine,
+                                   CompletableFuture<Integer> port) {
         try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
                 StandardCharsets.UTF_8))) {
             String line;
             while ((line = out.readLine()) != null) {
                 output.add(line);
-                Matcher m = LISTENING.matcher(line);
+                Matcher m = portLine.matcher(line);
                 if (m.find()) {
                     port.complete(Integer.parseInt(m.group(1)));
                 }
             }
-            port.completeExceptionally(new AssertionError("the server printed no 'listening on port' line: " + output));
+            port.completeExceptionally(new AssertionError("the server printed no line like " + portLine + ": " + output));
         } catch (java.io.IOException e) {
             port.completeExceptionally(e);
         }
