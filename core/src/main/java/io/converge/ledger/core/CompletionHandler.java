@@ -40,6 +40,7 @@ final class CompletionHandler implements EventHandler<LedgerCommand> {
                 }
             }
             if (c.type != LedgerCommand.Type.CLOSE) {
+                latency.beginBatch();
                 latency.record(c.publishedAtNanos, c.sequencedAtNanos, System.nanoTime());
             }
         } catch (RuntimeException e) {
@@ -48,6 +49,7 @@ final class CompletionHandler implements EventHandler<LedgerCommand> {
             c.clear();
         }
         if (endOfBatch) {
+            latency.endBatch();
             fanOut.endOfBatch();
         }
     }

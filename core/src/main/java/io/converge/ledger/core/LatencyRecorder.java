@@ -1,35 +1,65 @@
 package io.converge.ledger.core;
 
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.SingleWriterRecorder;
+import org.HdrHistogram.WriterReaderPhaser;
 
 import java.util.concurrent.TimeUnit;
 
 /**
  * One server-side latency, in nanoseconds, recorded by a single thread and read by any.
  *
- * <p>{@link #record} is for one writer thread only (the completion thread) and allocates
- * nothing: it writes into an HdrHistogram {@link SingleWriterRecorder}, wait-free. Values
- * above {@link #HIGHEST_TRACKABLE_NANOS} are recorded as that value. Readers are
- * thread-safe and may allocate: each read moves what was recorded since the last read into
- * two accumulated histograms, one since start and one since {@link #resetWindow()}, and
- * returns a copy.
+ * <p>The writer (the completion thread, one only) records between {@link #beginBatch()} and
+ * {@link #endBatch()}, which bracket a batch of the ring: one {@link WriterReaderPhaser}
+ * critical section per batch, not per value, so {@link #record} is a plain histogram
+ * increment and allocates nothing. Values above {@link #HIGHEST_TRACKABLE_NANOS} are
+ * recorded as that value, negative ones as 0.
+ *
+ * <p>Readers are thread-safe and may allocate: each read swaps the histogram the writer
+ * fills for an empty one (waiting, at most, for the writer to finish its current batch),
+ * adds what it took into two accumulated histograms, one since start and one since
+ * {@link #resetWindow()}, and returns a copy.
  */
 public final class LatencyRecorder {
     /** Latencies are tracked up to one minute, at three significant digits. */
     public static final long HIGHEST_TRACKABLE_NANOS = TimeUnit.MINUTES.toNanos(1);
 
-    private final SingleWriterRecorder recorder = new SingleWriterRecorder(1, HIGHEST_TRACKABLE_NANOS, 3);
-    private final Histogram sinceStart = new Histogram(1, HIGHEST_TRACKABLE_NANOS, 3);
-    private final Histogram window = new Histogram(1, HIGHEST_TRACKABLE_NANOS, 3);
-    private Histogram recycled;
+    private final WriterReaderPhaser phaser = new WriterReaderPhaser();
+    private volatile Histogram active = newHistogram();
+    /** Writer only. */
+    private long criticalSection;
+    private boolean inBatch;
+
+    /** Readers only, under this object's lock. */
+    private Histogram inactive = newHistogram();
+    private final Histogram sinceStart = newHistogram();
+    private final Histogram window = newHistogram();
 
     LatencyRecorder() {
     }
 
-    /** Records one latency. Single writer; allocation-free. Negative values count as 0. */
+    private static Histogram newHistogram() {
+        return new Histogram(1, HIGHEST_TRACKABLE_NANOS, 3);
+    }
+
+    /** Writer only: starts a batch of records (idempotent within a batch). */
+    void beginBatch() {
+        if (!inBatch) {
+            criticalSection = phaser.writerCriticalSectionEnter();
+            inBatch = true;
+        }
+    }
+
+    /** Writer only, inside a batch: records one latency. */
     void record(long nanos) {
-        recorder.recordValue(Math.min(Math.max(nanos, 0), HIGHEST_TRACKABLE_NANOS));
+        active.recordValue(Math.min(Math.max(nanos, 0), HIGHEST_TRACKABLE_NANOS));
+    }
+
+    /** Writer only: ends the batch; readers wait for this before taking what it recorded. */
+    void endBatch() {
+        if (inBatch) {
+            inBatch = false;
+            phaser.writerCriticalSectionExit(criticalSection);
+        }
     }
 
     /** Every latency recorded since the ledger started (a copy). */
@@ -51,9 +81,17 @@ public final class LatencyRecorder {
     }
 
     private void drain() {
-        Histogram interval = recorder.getIntervalHistogram(recycled);
-        sinceStart.add(interval);
-        window.add(interval);
-        recycled = interval;
+        phaser.readerLock();
+        try {
+            inactive.reset();
+            Histogram taken = active;
+            active = inactive;
+            inactive = taken;
+            phaser.flipPhase();
+        } finally {
+            phaser.readerUnlock();
+        }
+        sinceStart.add(inactive);
+        window.add(inactive);
     }
 }

@@ -22,7 +22,19 @@ public final class LedgerLatency {
         return publishToReply;
     }
 
-    /** Completion thread only. */
+    /** Completion thread only: before the first record of a ring batch. */
+    void beginBatch() {
+        publishToSequenced.beginBatch();
+        publishToReply.beginBatch();
+    }
+
+    /** Completion thread only: after the last record of a ring batch. */
+    void endBatch() {
+        publishToSequenced.endBatch();
+        publishToReply.endBatch();
+    }
+
+    /** Completion thread only, between {@link #beginBatch()} and {@link #endBatch()}. */
     void record(long publishedAtNanos, long sequencedAtNanos, long repliedAtNanos) {
         publishToSequenced.record(sequencedAtNanos - publishedAtNanos);
         publishToReply.record(repliedAtNanos - publishedAtNanos);

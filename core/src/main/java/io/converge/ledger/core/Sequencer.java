@@ -22,6 +22,9 @@ final class Sequencer implements EventHandler<LedgerCommand> {
 
     private long storedBytes;
     private Thread owner;
+    /** The context of the last append, kept for the common run of appends to one context. */
+    private String lastContextId;
+    private ContextLog lastLog;
 
     Sequencer(ContextStore store, EntryIds ids, LongSupplier epochNanos, long memoryBudgetBytes, LedgerStats stats) {
         this.store = store;
@@ -54,7 +57,14 @@ final class Sequencer implements EventHandler<LedgerCommand> {
             c.rejection = budgetSpent(c.cost);
             return;
         }
-        ContextLog log = store.getOrCreate(c.contextId);
+        ContextLog log;
+        if (c.contextId == lastContextId) { // the same String object: the same context, no map lookup
+            log = lastLog;
+        } else {
+            log = store.getOrCreate(c.contextId);
+            lastContextId = c.contextId;
+            lastLog = log;
+        }
         long appendedAt = Math.max(epochNanos.getAsLong(), log.lastAppendedAtNs());
         long idLo = ids.next();
         c.sequence = log.write(ids.instanceBits(), idLo, appendedAt, c.key, c.payload, c.metadata);

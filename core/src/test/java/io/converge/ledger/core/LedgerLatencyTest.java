@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -14,6 +15,7 @@ import static io.converge.ledger.core.Callbacks.TIMEOUT_SECONDS;
 import static io.converge.ledger.core.Callbacks.append;
 import static io.converge.ledger.core.Callbacks.appendAsync;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -98,10 +100,27 @@ class LedgerLatencyTest extends Ledgers {
     }
 
     @Test
+    void aReaderWaitsForTheWritersBatchToEndAndNoValueIsLost() throws Exception {
+        LatencyRecorder recorder = new LatencyRecorder();
+        recorder.beginBatch();
+        recorder.record(1_000);
+        CompletableFuture<Histogram> read = CompletableFuture.supplyAsync(recorder::sinceStart);
+        Thread.sleep(50);
+        assertFalse(read.isDone(), "a read must not take half a batch");
+        recorder.record(2_000);
+        recorder.endBatch();
+        long first = read.get(TIMEOUT_SECONDS, TimeUnit.SECONDS).getTotalCount();
+        assertTrue(first >= 1, "the value recorded before the read began is in it");
+        assertEquals(2, recorder.sinceStart().getTotalCount(), "the other comes with the next read");
+    }
+
+    @Test
     void aValueBeyondTheTrackableRangeIsRecordedAsTheHighest() {
         LatencyRecorder recorder = new LatencyRecorder();
+        recorder.beginBatch();
         recorder.record(Long.MAX_VALUE);
         recorder.record(-5);
+        recorder.endBatch();
         Histogram h = recorder.sinceStart();
         assertEquals(2, h.getTotalCount());
         if (!h.valuesAreEquivalent(h.getMaxValue(), LatencyRecorder.HIGHEST_TRACKABLE_NANOS)) {
