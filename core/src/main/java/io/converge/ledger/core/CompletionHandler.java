@@ -5,16 +5,19 @@ import com.lmax.disruptor.EventHandler;
 /**
  * The downstream handler: runs after the {@link Sequencer} on every command, on its own
  * thread. It answers callers (their callbacks run here, so they must not block), keeps
- * the {@link WatchFanOut} registry and wakes watchers, and clears the ring slot.
+ * the {@link WatchFanOut} registry and wakes watchers, records each command's latency in
+ * {@link LedgerLatency} (without allocating), and clears the ring slot.
  */
 final class CompletionHandler implements EventHandler<LedgerCommand> {
     private static final System.Logger LOG = System.getLogger(CompletionHandler.class.getName());
 
     private final WatchFanOut fanOut;
+    private final LedgerLatency latency;
     private boolean closed;
 
-    CompletionHandler(WatchFanOut fanOut) {
+    CompletionHandler(WatchFanOut fanOut, LedgerLatency latency) {
         this.fanOut = fanOut;
+        this.latency = latency;
     }
 
     @Override
@@ -35,6 +38,9 @@ final class CompletionHandler implements EventHandler<LedgerCommand> {
                     closed = true;
                     fanOut.closeAll();
                 }
+            }
+            if (c.type != LedgerCommand.Type.CLOSE) {
+                latency.record(c.publishedAtNanos, c.sequencedAtNanos, System.nanoTime());
             }
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "completing a " + c.type + " command failed", e);

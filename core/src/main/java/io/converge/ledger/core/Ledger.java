@@ -1,19 +1,10 @@
 package io.converge.ledger.core;
 
-import com.lmax.disruptor.InsufficientCapacityException;
-import com.lmax.disruptor.RingBuffer;
-import com.lmax.disruptor.dsl.Disruptor;
-import com.lmax.disruptor.dsl.ProducerType;
-
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The ledger engine: the one entry point of {@code core}.
@@ -34,26 +25,17 @@ public final class Ledger implements AutoCloseable {
     private final LedgerConfig config;
     private final ContextStore store = new ContextStore();
     private final LedgerStats stats = new LedgerStats();
-    private final Disruptor<LedgerCommand> disruptor;
-    private final CompletionHandler completion;
-    private final RingBuffer<LedgerCommand> ring;
+    private final LedgerLatency latency = new LedgerLatency();
+    private final DaemonThreads watchThreads = new DaemonThreads("ledger-watch");
     private final ExecutorService watchExecutor;
-    /** Every thread this ledger started, so that close can wait for each to end. */
-    private final List<Thread> threads = new CopyOnWriteArrayList<>();
-    /** Publishers between their closed-check and their publish; close waits for them to leave. */
-    private final AtomicInteger publishers = new AtomicInteger();
-    private volatile boolean closed;
+    private final CommandRing commands;
 
     private Ledger(LedgerConfig config) {
         this.config = config;
-        this.watchExecutor = Executors.newFixedThreadPool(config.watchThreads(), daemonThreads("ledger-watch"));
-        this.disruptor = new Disruptor<>(LedgerCommand::new, config.ringSize(), daemonThreads("ledger-ring"),
-            ProducerType.MULTI, config.waitStrategy().create());
-        this.completion = new CompletionHandler(new WatchFanOut(stats));
-        disruptor.handleEventsWith(new Sequencer(store, new EntryIds(), config.epochNanos(),
-                config.memoryBudgetBytes(), stats))
-            .then(completion);
-        this.ring = disruptor.start();
+        this.watchExecutor = Executors.newFixedThreadPool(config.watchThreads(), watchThreads);
+        this.commands = new CommandRing(config, List.of(
+            new Sequencer(store, new EntryIds(), config.epochNanos(), config.memoryBudgetBytes(), stats),
+            new CompletionHandler(new WatchFanOut(stats), latency)));
     }
 
     /** Starts a ledger: its ring threads and watch threads run until {@link #close()}. */
@@ -69,6 +51,11 @@ public final class Ledger implements AutoCloseable {
         return stats;
     }
 
+    /** Server-side latencies of the commands through the ring. */
+    public LedgerLatency latency() {
+        return latency;
+    }
+
     /** Number of contexts that hold entries. */
     public int contextCount() {
         return store.size();
@@ -76,7 +63,7 @@ public final class Ledger implements AutoCloseable {
 
     /** Free slots in the command ring right now. */
     public long ringRemainingCapacity() {
-        return ring.remainingCapacity();
+        return commands.remainingCapacity();
     }
 
     /**
@@ -90,23 +77,7 @@ public final class Ledger implements AutoCloseable {
      */
     public void append(String contextId, String key, byte[] payload, Map<String, String> metadata,
                        AppendCallback callback) {
-        InputRules.checkContextId(contextId);
-        int keyBytes = InputRules.checkKey(key, "key");
-        InputRules.checkPayload(payload.length);
-        int metadataBytes = InputRules.checkMetadata(metadata);
-        long slot = claim();
-        try {
-            LedgerCommand c = ring.get(slot);
-            c.type = LedgerCommand.Type.APPEND;
-            c.contextId = contextId;
-            c.key = key;
-            c.payload = payload;
-            c.metadata = metadata;
-            c.cost = EntryCost.of(keyBytes, payload.length, metadataBytes, metadata.size());
-            c.appendCallback = callback;
-        } finally {
-            publish(slot);
-        }
+        commands.publishAppend(contextId, key, payload, metadata, callback);
     }
 
     /**
@@ -120,16 +91,16 @@ public final class Ledger implements AutoCloseable {
     public void load(String contextId, byte[] blob, boolean failIfExists, LoadCallback callback) {
         InputRules.checkContextId(contextId);
         DecodedSnapshot snapshot = SnapshotCodec.decode(blob);
-        long slot = claim();
+        long slot = commands.claim();
         try {
-            LedgerCommand c = ring.get(slot);
+            LedgerCommand c = commands.slot(slot);
             c.type = LedgerCommand.Type.LOAD;
             c.contextId = contextId;
             c.snapshot = snapshot;
             c.failIfExists = failIfExists;
             c.loadCallback = callback;
         } finally {
-            publish(slot);
+            commands.publish(slot);
         }
     }
 
@@ -179,61 +150,29 @@ public final class Ledger implements AutoCloseable {
         InputRules.checkKey(key, "key filter");
         WatchCursor cursor = new WatchCursor(contextId, key, Math.max(0, fromSequence), sink, store, watchExecutor,
             this::unwatch);
-        long slot = claim();
+        long slot = commands.claim();
         try {
-            LedgerCommand c = ring.get(slot);
+            LedgerCommand c = commands.slot(slot);
             c.type = LedgerCommand.Type.WATCH;
             c.cursor = cursor;
         } finally {
-            publish(slot);
+            commands.publish(slot);
         }
         return cursor;
     }
 
     private void unwatch(WatchCursor cursor) {
-        publishers.incrementAndGet();
-        if (closed) {
-            publishers.decrementAndGet();
+        long slot = commands.claimUnlessClosed(); // a cancellation must not be lost: the ring drains
+        if (slot < 0) {
             return;
         }
-        long slot = ring.next(); // a cancellation must not be lost: wait for the ring, which is draining
         try {
-            LedgerCommand c = ring.get(slot);
+            LedgerCommand c = commands.slot(slot);
             c.type = LedgerCommand.Type.UNWATCH;
             c.cursor = cursor;
         } finally {
-            publish(slot);
+            commands.publish(slot);
         }
-    }
-
-    private long claim() {
-        publishers.incrementAndGet();
-        if (closed) {
-            publishers.decrementAndGet();
-            throw new LedgerException(LedgerException.Reason.UNAVAILABLE, "the ledger is shutting down");
-        }
-        try {
-            return ring.tryNext();
-        } catch (InsufficientCapacityException full) {
-            long deadline = System.nanoTime() + config.ringFullWaitNanos();
-            while (System.nanoTime() - deadline < 0) {
-                LockSupport.parkNanos(10_000);
-                try {
-                    return ring.tryNext();
-                } catch (InsufficientCapacityException stillFull) {
-                    // until the deadline
-                }
-            }
-            publishers.decrementAndGet();
-            throw LedgerException.exhausted("the ledger's command ring (" + config.ringSize()
-                + " slots) stayed full for " + TimeUnit.NANOSECONDS.toMillis(config.ringFullWaitNanos())
-                + " ms: the server is overloaded, retry later");
-        }
-    }
-
-    private void publish(long slot) {
-        ring.publish(slot);
-        publishers.decrementAndGet();
     }
 
     /**
@@ -243,43 +182,10 @@ public final class Ledger implements AutoCloseable {
      */
     @Override
     public void close() {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
+        if (!commands.close()) {
+            return;
         }
-        while (publishers.get() != 0) {
-            Thread.onSpinWait();
-        }
-        long slot = ring.next();
-        ring.get(slot).type = LedgerCommand.Type.CLOSE;
-        ring.publish(slot);
-        // Not disruptor.shutdown(): its backlog check skips handlers whose threads have not
-        // started yet, then halts them before they ran the commands already in the ring.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (disruptor.getSequenceValueFor(completion) < slot && System.nanoTime() - deadline < 0) {
-            LockSupport.parkNanos(100_000);
-        }
-        disruptor.halt();
         watchExecutor.shutdown();
-        long joinDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        try {
-            for (Thread t : threads) {
-                t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(joinDeadline - System.nanoTime())));
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private ThreadFactory daemonThreads(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return runnable -> {
-            Thread t = new Thread(runnable, prefix + "-" + n.getAndIncrement());
-            t.setDaemon(true);
-            threads.add(t);
-            return t;
-        };
+        watchThreads.join(System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
     }
 }

@@ -12,6 +12,10 @@ final class LedgerCommand {
 
     Type type;
     String contextId;
+    /** System.nanoTime() when published into the ring (written by the publisher). */
+    long publishedAtNanos;
+    /** System.nanoTime() when the sequencer finished with the command (written by the sequencer). */
+    long sequencedAtNanos;
 
     // APPEND arguments
     String key;

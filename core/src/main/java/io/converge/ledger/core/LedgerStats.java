@@ -5,9 +5,15 @@ package io.converge.ledger.core;
  * writer (named below); any thread may read them, and sees a recent value.
  */
 public final class LedgerStats {
+    private volatile long appendsStored;
     private volatile long entriesStored;
     private volatile long bytesStored;
     private volatile int watchersOpen;
+
+    /** Entries stored by Append since start (not counting Load). */
+    public long appendsStored() {
+        return appendsStored;
+    }
 
     /** Entries stored since start, including those restored by Load. */
     public long entriesStored() {
@@ -22,6 +28,12 @@ public final class LedgerStats {
     /** Watch subscriptions currently registered. */
     public int watchersOpen() {
         return watchersOpen;
+    }
+
+    /** Sequencer thread only: one entry appended, of {@code bytes}. */
+    void appended(long bytes) {
+        appendsStored = appendsStored + 1;
+        stored(1, bytes);
     }
 
     /** Sequencer thread only. */

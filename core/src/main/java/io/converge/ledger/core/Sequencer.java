@@ -46,6 +46,7 @@ final class Sequencer implements EventHandler<LedgerCommand> {
                 // WATCH, UNWATCH and CLOSE are the completion handler's.
             }
         }
+        command.sequencedAtNanos = System.nanoTime();
     }
 
     private void append(LedgerCommand c) {
@@ -62,7 +63,7 @@ final class Sequencer implements EventHandler<LedgerCommand> {
         c.idLo = idLo;
         c.appendedAtNs = appendedAt;
         storedBytes += c.cost;
-        stats.stored(1, c.cost);
+        stats.appended(c.cost);
     }
 
     private void load(LedgerCommand c) {

@@ -298,6 +298,7 @@ class LedgerTest extends Ledgers {
         assertEquals(0, ledger.view("c").latestSequence());
         assertEquals(1, ledger.contextCount());
         assertEquals(1, ledger.stats().entriesStored());
+        assertEquals(1, ledger.stats().appendsStored());
     }
 
     // ---- reads
@@ -422,6 +423,7 @@ class LedgerTest extends Ledgers {
         assertEquals(new Loaded(5, 5), loaded);
         assertEquals(describe(original, true), describe(entriesOf(target, "ctx"), true));
         assertEquals(5, target.stats().entriesStored());
+        assertEquals(0, target.stats().appendsStored(), "a Load is not an append");
         Appended next = append(target, "ctx", "", "after");
         assertEquals(6, next.sequence(), "appends continue at latest + 1");
         assertFalse(original.stream().anyMatch(e -> e.id().equals(next.id())));

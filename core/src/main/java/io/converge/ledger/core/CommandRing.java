@@ -1,0 +1,167 @@
+package io.converge.ledger.core;
+
+import com.lmax.disruptor.EventHandler;
+import com.lmax.disruptor.InsufficientCapacityException;
+import com.lmax.disruptor.RingBuffer;
+import com.lmax.disruptor.dsl.Disruptor;
+import com.lmax.disruptor.dsl.EventHandlerGroup;
+import com.lmax.disruptor.dsl.ProducerType;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The one Disruptor ring of {@link LedgerCommand} slots, its producer protocol and its
+ * lifecycle. Any thread may publish; each handler runs on its own thread, in the order
+ * given, and sees every command after the handler before it.
+ *
+ * <p>Publishing: {@link #claim()} a slot (waiting at most the configured time for a full
+ * ring), fill it, {@link #publish(long)} it. Publish stamps the slot with
+ * {@link System#nanoTime()} for the ledger's latency tracking. After {@link #close()}
+ * begins, claims are refused with UNAVAILABLE.
+ */
+final class CommandRing {
+    private final LedgerConfig config;
+    private final DaemonThreads threads = new DaemonThreads("ledger-ring");
+    private final Disruptor<LedgerCommand> disruptor;
+    private final RingBuffer<LedgerCommand> ring;
+    private final EventHandler<LedgerCommand> last;
+    /** Publishers between their closed-check and their publish; close waits for them to leave. */
+    private final AtomicInteger publishers = new AtomicInteger();
+    private volatile boolean closed;
+
+    /** Starts the ring's handler threads; {@code handlers} run in this order on every command. */
+    CommandRing(LedgerConfig config, List<EventHandler<LedgerCommand>> handlers) {
+        this.config = config;
+        this.disruptor = new Disruptor<>(LedgerCommand::new, config.ringSize(), threads, ProducerType.MULTI,
+            config.waitStrategy().create());
+        EventHandlerGroup<LedgerCommand> group = disruptor.handleEventsWith(handlers.get(0));
+        for (EventHandler<LedgerCommand> next : handlers.subList(1, handlers.size())) {
+            group = group.then(next);
+        }
+        this.last = handlers.get(handlers.size() - 1);
+        this.ring = disruptor.start();
+    }
+
+    /** Free slots right now. */
+    long remainingCapacity() {
+        return ring.remainingCapacity();
+    }
+
+    /**
+     * The producer path of an append: checks the input on the calling thread, then claims,
+     * fills and publishes one slot.
+     *
+     * @throws LedgerException as {@link Ledger#append} documents; nothing is published then
+     */
+    void publishAppend(String contextId, String key, byte[] payload, Map<String, String> metadata,
+                       AppendCallback callback) {
+        InputRules.checkContextId(contextId);
+        int keyBytes = InputRules.checkKey(key, "key");
+        InputRules.checkPayload(payload.length);
+        int metadataBytes = InputRules.checkMetadata(metadata);
+        long slot = claim();
+        try {
+            LedgerCommand c = ring.get(slot);
+            c.type = LedgerCommand.Type.APPEND;
+            c.contextId = contextId;
+            c.key = key;
+            c.payload = payload;
+            c.metadata = metadata;
+            c.cost = EntryCost.of(keyBytes, payload.length, metadataBytes, metadata.size());
+            c.appendCallback = callback;
+        } finally {
+            publish(slot);
+        }
+    }
+
+    /** The slot claimed as {@code slot}, for its claimer to fill before {@link #publish}. */
+    LedgerCommand slot(long slot) {
+        return ring.get(slot);
+    }
+
+    /**
+     * Claims one slot. Every successful claim must be followed by {@link #publish}.
+     *
+     * @throws LedgerException UNAVAILABLE once closing; RESOURCE_EXHAUSTED when the ring
+     *                         stays full for the configured wait
+     */
+    long claim() {
+        publishers.incrementAndGet();
+        if (closed) {
+            publishers.decrementAndGet();
+            throw new LedgerException(LedgerException.Reason.UNAVAILABLE, "the ledger is shutting down");
+        }
+        try {
+            return ring.tryNext();
+        } catch (InsufficientCapacityException full) {
+            long deadline = System.nanoTime() + config.ringFullWaitNanos();
+            while (System.nanoTime() - deadline < 0) {
+                LockSupport.parkNanos(10_000);
+                try {
+                    return ring.tryNext();
+                } catch (InsufficientCapacityException stillFull) {
+                    // until the deadline
+                }
+            }
+            publishers.decrementAndGet();
+            throw LedgerException.exhausted("the ledger's command ring (" + config.ringSize()
+                + " slots) stayed full for " + TimeUnit.NANOSECONDS.toMillis(config.ringFullWaitNanos())
+                + " ms: the server is overloaded, retry later");
+        }
+    }
+
+    /**
+     * Claims one slot, waiting for a full ring as long as it takes (the ring drains even while
+     * closing), for commands that must not be lost. Returns -1 once closing.
+     */
+    long claimUnlessClosed() {
+        publishers.incrementAndGet();
+        if (closed) {
+            publishers.decrementAndGet();
+            return -1;
+        }
+        return ring.next();
+    }
+
+    /** Publishes a claimed slot, stamped with the time now. */
+    void publish(long slot) {
+        ring.get(slot).publishedAtNanos = System.nanoTime();
+        ring.publish(slot);
+        publishers.decrementAndGet();
+    }
+
+    /**
+     * Refuses new claims, waits for claims in flight, and runs every command already in
+     * the ring through every handler, then a CLOSE command; then stops the handler threads
+     * and waits for them to end. Idempotent; waits at most about 10 seconds.
+     *
+     * @return false when an earlier call already closed the ring
+     */
+    boolean close() {
+        synchronized (this) {
+            if (closed) {
+                return false;
+            }
+            closed = true;
+        }
+        while (publishers.get() != 0) {
+            Thread.onSpinWait();
+        }
+        long slot = ring.next();
+        ring.get(slot).type = LedgerCommand.Type.CLOSE;
+        ring.publish(slot);
+        // Not disruptor.shutdown(): its backlog check skips handlers whose threads have not
+        // started yet, then halts them before they ran the commands already in the ring.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (disruptor.getSequenceValueFor(last) < slot && System.nanoTime() - deadline < 0) {
+            LockSupport.parkNanos(100_000);
+        }
+        disruptor.halt();
+        threads.join(System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
+        return true;
+    }
+}
