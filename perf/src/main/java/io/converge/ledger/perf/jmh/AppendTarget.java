@@ -13,6 +13,8 @@ import java.util.Map;
 interface AppendTarget extends AutoCloseable {
     /** The {@code target} parameter's value for the ledger: ring, sequencer, completion. */
     String LEDGER = "ledger";
+    /** The {@code target} parameter's value for the limit: the same ring, a handler that does nothing. */
+    String NOOP_RING = "noop-ring";
 
     /**
      * Appends as {@code Ledger.append} does: the same validation, the same ring claim.
@@ -41,6 +43,7 @@ interface AppendTarget extends AutoCloseable {
     static AppendTarget start(String name, LedgerConfig config) {
         return switch (name) {
             case LEDGER -> new LedgerAppendTarget(config);
+            case NOOP_RING -> new RingBaselineAppendTarget(config);
             default -> throw new IllegalArgumentException("unknown append target " + name);
         };
     }
