@@ -25,7 +25,8 @@ final class LatencyReport {
         LoadOptions o = r.options();
         out.println("converge-ledger load: " + describeMode(o) + ", target " + o.host() + ":" + o.port());
         out.printf(Locale.ROOT, "  payload %d B, %d context(s) %s.., %d watcher(s), warmup %s, measured %s%n",
-            o.payloadBytes(), o.contexts(), o.contextId(0), o.watchers(), o.warmup(), o.duration());
+            o.payloadBytes(), o.contexts(), o.contextId(0), o.watchers(), LoadOptions.format(o.warmup()),
+            LoadOptions.format(o.duration()));
         out.printf(Locale.ROOT, "appends: %d measured (%d in all, warmup included), throughput %.1f appends/s%n",
             r.measuredAppends(), r.totalAppends(), r.throughputPerSecond());
         String label = o.mode() == LoadOptions.Mode.OPEN ? "append latency, from intended start (corrected)"

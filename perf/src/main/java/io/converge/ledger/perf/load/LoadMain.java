@@ -122,8 +122,8 @@ public final class LoadMain {
         p.put("contexts", o.contexts() + " (" + o.contextId(0) + " ..)");
         p.put("payload (bytes)", Integer.toString(o.payloadBytes()));
         p.put("watchers", Integer.toString(o.watchers()));
-        p.put("warmup", o.warmup().toString());
-        p.put("measured", o.duration().toString());
+        p.put("warmup", LoadOptions.format(o.warmup()));
+        p.put("measured", LoadOptions.format(o.duration()));
         p.put("appends measured", Long.toString(r.measuredAppends()));
         p.put("throughput (appends/s)", String.format(Locale.ROOT, "%.1f", r.throughputPerSecond()));
         p.put("errors", r.ok() ? "none" : LatencyReport.errorText(r));

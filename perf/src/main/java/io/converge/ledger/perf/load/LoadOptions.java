@@ -223,6 +223,18 @@ public record LoadOptions(
             + (zeroAllowed ? "" : " above zero") + ", at most a day");
     }
 
+    /** {@code 10s}, {@code 500ms}, {@code 1.5s}, {@code 250us}: how durations are shown. */
+    static String format(Duration d) {
+        long nanos = d.toNanos();
+        if (nanos % 1_000_000_000L == 0) {
+            return nanos / 1_000_000_000L + "s";
+        }
+        if (nanos % 1_000_000L == 0) {
+            return nanos / 1_000_000L + "ms";
+        }
+        return nanos % 1000 == 0 ? nanos / 1000 + "us" : nanos + "ns";
+    }
+
     private static URI url(String name, String value) throws BadOptionsException {
         try {
             URI uri = new URI(value.endsWith("/") ? value.substring(0, value.length() - 1) : value);
