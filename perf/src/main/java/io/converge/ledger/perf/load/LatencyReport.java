@@ -35,7 +35,8 @@ final class LatencyReport {
         if (r.uncorrectedLatency() != null) {
             out.println("append latency, from actual send (uncorrected): " + percentiles(r.uncorrectedLatency()));
             out.println("open loop: " + r.capWaits() + " sends waited for --max-outstanding " + o.maxOutstanding()
-                + ", " + r.unsent() + " intended sends not issued");
+                + ", " + r.unsent() + " intended sends not issued, sender thread CPU "
+                + micros(r.senderCpuNanosPerSend()) + " µs per send");
         }
         if (r.watchLatency() != null) {
             out.printf(Locale.ROOT, "watch: %.1f entries/s delivered (all watchers), %d/%d watchers complete%n",
@@ -85,6 +86,7 @@ final class LatencyReport {
             latencies(b, "uncorrected_", r.uncorrectedLatency());
             kv(b, "cap_waits", Long.toString(r.capWaits()));
             kv(b, "unsent", Long.toString(r.unsent()));
+            kv(b, "sender_cpu_us_per_send", micros(r.senderCpuNanosPerSend()));
         }
         if (r.watchLatency() != null) {
             kv(b, "watch_delivered_per_s", number(r.watchDeliveries() * 1e9 / r.measuredNanos()));
@@ -147,6 +149,9 @@ final class LatencyReport {
     }
 
     private static String micros(long nanos) {
+        if (nanos < 0) {
+            return "-1";
+        }
         return String.format(Locale.ROOT, "%.1f", nanos / HgrmWriter.NANOS_PER_MICRO);
     }
 

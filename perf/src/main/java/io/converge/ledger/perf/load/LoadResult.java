@@ -17,6 +17,7 @@ import java.util.Map;
  * @param unanswered         Appends still in flight when the drain wait ran out
  * @param capWaits           open loop: sends that waited for a free slot under --max-outstanding
  * @param unsent             open loop: intended sends not issued before the run ended
+ * @param senderCpuNanosPerSend open loop: the sender thread's CPU time per Append, in ns (-1: closed loop or unknown)
  * @param appendLatency      closed loop: the Append latency; open loop: from the intended start (corrected)
  * @param uncorrectedLatency open loop: from the actual send; null in closed loop
  * @param watchLatency       append-to-watch latency; null without watchers
@@ -27,7 +28,8 @@ import java.util.Map;
  * @param warnings           things the operator should know that do not fail the run
  */
 record LoadResult(LoadOptions options, long measuredNanos, long measuredAppends, long totalAppends,
-    Map<String, Long> errors, long unanswered, long capWaits, long unsent, Histogram appendLatency,
+    Map<String, Long> errors, long unanswered, long capWaits, long unsent, long senderCpuNanosPerSend,
+    Histogram appendLatency,
     Histogram uncorrectedLatency, Histogram watchLatency, long watchDeliveries,
     List<WatchSubscribers.WatcherReport> watchers, long clientCpuNanos, String serverSide, List<String> warnings) {
 

@@ -8,10 +8,12 @@ import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Runs one load run end to end: connects (and checks the target answers), opens the
@@ -65,17 +67,16 @@ final class LoadRunner {
 
             MeasurementWindow window = MeasurementWindow.startingNow(options);
             watchers.measure(window);
-            AtomicLong cpuAtStart = new AtomicLong(-1);
-            AtomicLong cpuAtEnd = new AtomicLong(-1);
-            aux.schedule(() -> {
-                cpuAtStart.set(processCpuNanos());
+            ScheduledFuture<Long> cpuAtStart = aux.schedule(() -> {
+                long cpu = processCpuNanos();
                 if (metrics != null) {
                     Optional<String> warning = metrics.reset();
                     warning.ifPresent(w -> addWarning(warnings, "server metrics reset: " + w));
                 }
+                return cpu;
             }, window.measureFromNanos() - System.nanoTime(), TimeUnit.NANOSECONDS);
-            aux.schedule(() -> cpuAtEnd.set(processCpuNanos()), window.endNanos() - System.nanoTime(),
-                TimeUnit.NANOSECONDS);
+            ScheduledFuture<Long> cpuAtEnd = aux.schedule(LoadRunner::processCpuNanos,
+                window.endNanos() - System.nanoTime(), TimeUnit.NANOSECONDS);
 
             long unanswered = driver.run(window);
             if (unanswered > 0) {
@@ -94,17 +95,27 @@ final class LoadRunner {
                     addWarning(warnings, "server metrics: " + latency.warning());
                 }
             }
-            long cpuStart = cpuAtStart.get();
-            long cpuEnd = cpuAtEnd.get();
+            long cpuStart = settled(cpuAtStart);
+            long cpuEnd = settled(cpuAtEnd);
             Histogram watch = options.watchers() > 0 ? watchLatency.take() : null;
             return new LoadResult(options, window.measuredNanos(), outcomes.measuredOk(), outcomes.ok(),
                 outcomes.errors(), unanswered, open == null ? 0 : open.capWaits(), open == null ? 0 : open.unsent(),
+                open == null ? -1 : open.senderCpuNanosPerSend(),
                 appendLatency.take(), open == null ? null : uncorrected.take(), watch,
                 watchers.measuredDeliveries(), watchers.report(outcomes),
                 cpuStart >= 0 && cpuEnd >= 0 ? cpuEnd - cpuStart : -1, serverSide, snapshot(warnings));
         } finally {
             aux.shutdownNow();
             aux.awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /** The sample's value, waiting at most {@link ServerMetricsClient#TIMEOUT} and a second; -1 when it failed. */
+    private static long settled(ScheduledFuture<Long> sample) throws InterruptedException {
+        try {
+            return sample.get(ServerMetricsClient.TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            return -1;
         }
     }
 

@@ -3,20 +3,25 @@ package io.converge.ledger.perf.load;
 import io.converge.context.v1.AppendResponse;
 import io.grpc.stub.StreamObserver;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The open loop: one sender thread (the one calling {@link #run}) issues Append
+ * The open loop: one sender thread (the one calling {@link #run}) releases Append
  * {@code i} at its intended time {@code start + i / rate}, whether or not earlier calls
- * have been answered; when it is late it sends at once, catching up. Append {@code i}
- * goes to context {@code i % contexts} over channel {@code i % channels}.
+ * have been answered; when it is late it releases at once, catching up. Append {@code i}
+ * goes to context {@code i % contexts} over channel {@code i % channels}, and is issued
+ * on that channel's event loop thread (see {@link ClientChannels}): the sender only
+ * hands it over.
  *
  * <p>Two latencies are recorded per reply, in ns, for calls whose intended time falls in
  * the measured phase: from the <em>intended</em> start (the corrected histogram, free of
  * coordinated omission: a sender or server stall shows up in every call it delayed) and
- * from the actual send (the uncorrected one, what a naive client would report).
+ * from the actual send, the stub call on the event loop (the uncorrected one, what a naive
+ * client would report).
  *
  * <p>At most {@code maxOutstanding} calls are in flight: their observers come from a
  * preallocated pool. A send that finds the pool empty waits for a free one (counted in
@@ -33,6 +38,8 @@ final class OpenLoopDriver implements AppendDriver {
     private final ArrayBlockingQueue<Call> free;
     private long capWaits;
     private long unsent;
+    private long sent;
+    private long senderCpuNanos = -1;
 
     OpenLoopDriver(LoadOptions options, ClientChannels channels, AppendRequests requests, AppendOutcomes outcomes,
         LatencyRecorder corrected, LatencyRecorder uncorrected) {
@@ -52,6 +59,8 @@ final class OpenLoopDriver implements AppendDriver {
     public long run(MeasurementWindow window) throws InterruptedException {
         double nanosPerCall = 1e9 / options.rate();
         long total = (long) Math.ceil((window.endNanos() - window.startNanos()) / nanosPerCall);
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long cpuAtStart = threads.isCurrentThreadCpuTimeSupported() ? threads.getCurrentThreadCpuTime() : -1;
         long i = 0;
         for (; i < total; i++) {
             long intended = window.startNanos() + (long) (i * nanosPerCall);
@@ -71,12 +80,15 @@ final class OpenLoopDriver implements AppendDriver {
                     break;
                 }
             }
-            int context = (int) (i % options.contexts());
-            long sent = System.nanoTime();
-            call.start(context, intended, sent, window.measures(intended));
-            channels.stub((int) (i % channels.size())).append(requests.request(context, sent), call);
+            int channel = (int) (i % channels.size());
+            call.prepare((int) (i % options.contexts()), channel, intended, window.measures(intended));
+            channels.eventLoop(channel).execute(call);
         }
+        sent = i;
         unsent = total - i;
+        if (cpuAtStart >= 0) {
+            senderCpuNanos = threads.getCurrentThreadCpuTime() - cpuAtStart;
+        }
         long drainUntil = System.nanoTime() + DRAIN_WAIT_NANOS;
         while (free.size() < options.maxOutstanding() && drainUntil - System.nanoTime() > 0) {
             TimeUnit.MILLISECONDS.sleep(1);
@@ -94,20 +106,40 @@ final class OpenLoopDriver implements AppendDriver {
         return unsent;
     }
 
-    /** One call in flight: set by the sender, then completed on an event loop thread, then back in the pool. */
-    private final class Call implements StreamObserver<AppendResponse> {
+    /**
+     * CPU time the sender thread spent per Append it released, in ns (waiting for the
+     * intended time and handing the call to its event loop), or -1 when unknown. Near the send interval, the sender
+     * itself cannot keep the schedule. Read after {@link #run}.
+     */
+    long senderCpuNanosPerSend() {
+        return senderCpuNanos < 0 || sent == 0 ? -1 : senderCpuNanos / sent;
+    }
+
+    /**
+     * One call in flight: prepared by the sender, issued ({@link #run}) and completed on
+     * its channel's event loop thread, then back in the pool. The hand-overs (the loop's
+     * task queue, the pool's lock) order the writes of one thread before the next's reads.
+     */
+    private final class Call implements StreamObserver<AppendResponse>, Runnable {
         private int context;
+        private int channel;
         private long intendedNanos;
         private long sentNanos;
         private boolean measured;
         private AppendResponse reply;
 
-        void start(int toContext, long intended, long sent, boolean isMeasured) {
+        void prepare(int toContext, int onChannel, long intended, boolean isMeasured) {
             this.context = toContext;
+            this.channel = onChannel;
             this.intendedNanos = intended;
-            this.sentNanos = sent;
             this.measured = isMeasured;
             this.reply = null;
+        }
+
+        @Override
+        public void run() {
+            sentNanos = System.nanoTime();
+            channels.stub(channel).append(requests.request(context, sentNanos), this);
         }
 
         @Override
