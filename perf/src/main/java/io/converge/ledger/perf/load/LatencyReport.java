@@ -155,9 +155,10 @@ final class LatencyReport {
         return String.format(Locale.ROOT, "%.1f", nanos / HgrmWriter.NANOS_PER_MICRO);
     }
 
+    /** At most two decimals, no trailing zeros: {@code 2000}, {@code 0.5}, {@code 99.99}. */
     private static String number(double d) {
-        return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d)
-            : String.format(Locale.ROOT, "%.2f", d).replaceAll("0+$", "");
+        String s = String.format(Locale.ROOT, "%.2f", d);
+        return s.replaceAll("0+$", "").replaceAll("\\.$", "");
     }
 
     private static void kv(StringBuilder b, String key, String value) {
