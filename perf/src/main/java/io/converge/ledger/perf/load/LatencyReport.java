@@ -35,7 +35,7 @@ final class LatencyReport {
         if (r.uncorrectedLatency() != null) {
             out.println("append latency, from actual send (uncorrected): " + percentiles(r.uncorrectedLatency()));
             out.println("open loop: " + r.capWaits() + " sends waited for --max-outstanding " + o.maxOutstanding()
-                + ", " + r.unsent() + " intended sends not issued, sender thread CPU "
+                + ", " + r.unsent() + " intended sends given up, sender thread CPU "
                 + micros(r.senderCpuNanosPerSend()) + " µs per send");
         }
         if (r.watchLatency() != null) {

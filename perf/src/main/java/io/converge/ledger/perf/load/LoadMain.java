@@ -53,8 +53,10 @@ public final class LoadMain {
         try {
             result = LoadRunner.run(options);
         } catch (StatusRuntimeException e) {
+            Throwable cause = e.getStatus().getCause();
             err.println("load: FAILED: the target " + options.host() + ":" + options.port() + " did not answer: "
-                + e.getStatus());
+                + e.getStatus().getCode() + " " + e.getStatus().getDescription()
+                + (cause == null ? "" : " (" + cause.getMessage() + ")"));
             return 1;
         }
         LatencyReport.print(result, out);

@@ -16,7 +16,7 @@ import java.util.Map;
  * @param errors             failed Appends by status code name (and OK-but-wrong replies); empty when none
  * @param unanswered         Appends still in flight when the drain wait ran out
  * @param capWaits           open loop: sends that waited for a free slot under --max-outstanding
- * @param unsent             open loop: intended sends not issued before the run ended
+ * @param unsent             open loop: intended sends given up, still pending 1 s after the run ended
  * @param senderCpuNanosPerSend open loop: the sender thread's CPU time per Append, in ns (-1: closed loop or unknown)
  * @param appendLatency      closed loop: the Append latency; open loop: from the intended start (corrected)
  * @param uncorrectedLatency open loop: from the actual send; null in closed loop

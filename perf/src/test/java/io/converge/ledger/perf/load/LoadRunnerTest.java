@@ -75,6 +75,21 @@ class LoadRunnerTest {
         }
     }
 
+    @Test
+    void aRunWithFailedAppendsSaysSoLoudlyCountsThemByStatusAndExitsWithOne() throws Exception {
+        try (SlowLedger failing = new SlowLedger(1, 5)) {
+            ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+            int status = LoadMain.run(new String[] {"--target", failing.target(), "--callers", "2",
+                "--duration", "300ms", "--warmup", "0", "--out", out.toString()},
+                new PrintStream(stdout, true, StandardCharsets.UTF_8), System.err);
+            String text = stdout.toString(StandardCharsets.UTF_8);
+            assertEquals(1, status, text);
+            assertTrue(text.contains("!!! THIS RUN HAD ERRORS: ") && text.contains("(UNAVAILABLE="), text);
+            assertTrue(text.contains(" status=FAILED"), text);
+            assertTrue(Long.parseLong(value(text, "errors")) > 0, text);
+        }
+    }
+
     private static String value(String resultLine, String key) {
         Matcher m = Pattern.compile(" " + key + "=(\\S+)").matcher(resultLine);
         assertTrue(m.find(), key + " in " + resultLine);

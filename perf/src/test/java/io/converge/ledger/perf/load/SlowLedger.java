@@ -7,6 +7,7 @@ import io.converge.context.v1.Entry;
 import io.converge.context.v1.GetRequest;
 import io.converge.context.v1.GetResponse;
 import io.grpc.Server;
+import io.grpc.Status;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 
@@ -20,7 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A fake ledger on a free loopback port that answers every Append after a fixed delay
- * (from a timer thread, so any number wait at once) and every Get with an empty context.
+ * (from a timer thread, so any number wait at once), failing every {@code failEvery}-th
+ * with UNAVAILABLE when asked to, and every Get with an empty context.
  */
 final class SlowLedger implements AutoCloseable {
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
@@ -28,13 +30,21 @@ final class SlowLedger implements AutoCloseable {
     private final Server server;
 
     SlowLedger(long delayMillis) throws IOException {
+        this(delayMillis, 0);
+    }
+
+    SlowLedger(long delayMillis, int failEvery) throws IOException {
         server = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
             .addService(new ContextServiceGrpc.ContextServiceImplBase() {
                 @Override
                 public void append(AppendRequest request, StreamObserver<AppendResponse> reply) {
-                    Entry entry = Entry.newBuilder().setSequence(sequence.incrementAndGet())
-                        .setPayload(request.getPayload()).build();
+                    long n = sequence.incrementAndGet();
+                    Entry entry = Entry.newBuilder().setSequence(n).setPayload(request.getPayload()).build();
                     timer.schedule(() -> {
+                        if (failEvery > 0 && n % failEvery == 0) {
+                            reply.onError(Status.UNAVAILABLE.withDescription("told to fail").asRuntimeException());
+                            return;
+                        }
                         reply.onNext(AppendResponse.newBuilder().setEntry(entry).build());
                         reply.onCompleted();
                     }, delayMillis, TimeUnit.MILLISECONDS);
