@@ -5,6 +5,7 @@ import io.grpc.stub.StreamObserver;
 
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -86,7 +87,11 @@ final class ClosedLoopDriver implements AppendDriver {
         public void onError(Throwable t) {
             outcomes.failed(t);
             next();
-            afterFailure.execute(this::issue);
+            try {
+                afterFailure.execute(this::issue);
+            } catch (RejectedExecutionException e) {
+                stopped.countDown(); // the run is over and its executor gone: this caller stops
+            }
         }
 
         @Override
