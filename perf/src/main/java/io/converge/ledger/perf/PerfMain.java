@@ -1,5 +1,7 @@
 package io.converge.ledger.perf;
 
+import io.converge.ledger.perf.load.LoadMain;
+
 import java.util.Arrays;
 
 /**
@@ -20,6 +22,7 @@ public final class PerfMain {
         switch (args[0]) {
             case "jmh" -> org.openjdk.jmh.Main.main(rest);
             case "gate" -> io.converge.ledger.perf.gate.PerfGate.main(rest);
+            case "load" -> System.exit(LoadMain.run(rest, System.out, System.err));
             default -> {
                 usage();
                 System.exit(2);
@@ -30,6 +33,7 @@ public final class PerfMain {
     private static void usage() {
         System.err.println("usage: java -jar perf/target/converge-ledger-perf.jar <tool> [arguments]\n"
             + "  jmh  [JMH options]   the core benchmarks (JMH; -h for its options)\n"
+            + "  load [options]       gRPC load generator: closed or open loop Appends, watchers (--help)\n"
             + "  gate [--baseline F]  the CI perf gate: ratios vs the no-op ring and the no-op gRPC service\n");
     }
 }

@@ -1,0 +1,183 @@
+package io.converge.ledger.perf.load;
+
+import io.converge.context.v1.GetRequest;
+import io.converge.context.v1.WatchEvent;
+import io.converge.context.v1.WatchRequest;
+import io.grpc.Status;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The run's Watch streams: watcher {@code w} watches context {@code w % contexts} over
+ * channel {@code w % channels}, from that context's latest sequence when it subscribes
+ * (read with a Get), so it must then see every entry the run appends there, in order,
+ * with consecutive sequences. For each entry it records the append-to-watch latency, in
+ * ns: its receive time minus the send time the appender stamped in the payload (both
+ * {@link System#nanoTime()} of this process), when that send time falls in the measured
+ * phase. Events arrive on event loop threads, each watcher's on one thread at a time;
+ * {@link #awaitCaughtUp} and {@link #report} may be called from any thread.
+ */
+final class WatchSubscribers implements AutoCloseable {
+    private static final long SETUP_DEADLINE_SECONDS = 10;
+
+    private final List<Watcher> watchers = new ArrayList<>();
+    private final LatencyRecorder latency;
+    private final LongAdder measuredDeliveries = new LongAdder();
+    private volatile MeasurementWindow window;
+
+    WatchSubscribers(LatencyRecorder latency) {
+        this.latency = latency;
+    }
+
+    /** Opens the streams; returns once each has been requested (events may still be on their way). */
+    void open(LoadOptions options, ClientChannels channels) {
+        for (int w = 0; w < options.watchers(); w++) {
+            int context = w % options.contexts();
+            String contextId = options.contextId(context);
+            long from = channels.blocking(w).withDeadlineAfter(SETUP_DEADLINE_SECONDS, TimeUnit.SECONDS)
+                .get(GetRequest.newBuilder().setContextId(contextId).setAfterSequence(Long.MAX_VALUE).setLimit(1)
+                    .build())
+                .getLatestSequence();
+            Watcher watcher = new Watcher(w, context, from);
+            watchers.add(watcher);
+            channels.stub(w).watch(WatchRequest.newBuilder().setContextId(contextId).setFromSequence(from).build(),
+                watcher);
+        }
+    }
+
+    /** Sets the phase whose deliveries are measured; before it is set, nothing is recorded. */
+    void measure(MeasurementWindow measured) {
+        this.window = measured;
+    }
+
+    /**
+     * Waits, at most {@code timeoutNanos}, until every watcher has seen its context's
+     * latest sequence as {@code outcomes} knows it, or has failed.
+     *
+     * @return whether every watcher caught up
+     */
+    boolean awaitCaughtUp(AppendOutcomes outcomes, long timeoutNanos) throws InterruptedException {
+        long until = System.nanoTime() + timeoutNanos;
+        while (true) {
+            boolean all = true;
+            for (Watcher w : watchers) {
+                all &= w.failure == null && w.lastSequence >= outcomes.latestSequence(w.context);
+            }
+            if (all) {
+                return true;
+            }
+            if (until - System.nanoTime() <= 0) {
+                return false;
+            }
+            TimeUnit.MILLISECONDS.sleep(5);
+        }
+    }
+
+    /** Entries delivered to all watchers whose send time fell in the measured phase. */
+    long measuredDeliveries() {
+        return measuredDeliveries.sum();
+    }
+
+    /** One line per watcher; complete when it saw every sequence up to its context's latest and no gap. */
+    List<WatcherReport> report(AppendOutcomes outcomes) {
+        List<WatcherReport> reports = new ArrayList<>();
+        for (Watcher w : watchers) {
+            long expected = outcomes.latestSequence(w.context) - w.fromSequence;
+            reports.add(new WatcherReport(w.id, w.context, expected, w.received, w.gaps, w.firstGap, w.failure));
+        }
+        return reports;
+    }
+
+    @Override
+    public void close() {
+        for (Watcher w : watchers) {
+            w.closing = true;
+            ClientCallStreamObserver<WatchRequest> call = w.call;
+            if (call != null) {
+                call.cancel("load run over", null);
+            }
+        }
+    }
+
+    /**
+     * What one watcher saw.
+     *
+     * @param expected entries appended to its context after it subscribed
+     * @param received entries it received
+     * @param gaps     times an entry's sequence was not the previous one + 1
+     * @param firstGap a description of the first gap, or null
+     * @param failure  the status its stream ended with before the run was over, or null
+     */
+    record WatcherReport(int watcher, int context, long expected, long received, long gaps, String firstGap,
+        String failure) {
+        boolean complete() {
+            return failure == null && gaps == 0 && received == expected;
+        }
+    }
+
+    /** One stream; its fields are written by the event loop thread that delivers its events. */
+    private final class Watcher implements ClientResponseObserver<WatchRequest, WatchEvent> {
+        private final int id;
+        private final int context;
+        private final long fromSequence;
+        private volatile ClientCallStreamObserver<WatchRequest> call;
+        private volatile long lastSequence;
+        private volatile long received;
+        private volatile long gaps;
+        private volatile String firstGap;
+        private volatile String failure;
+        private volatile boolean closing;
+
+        Watcher(int id, int context, long fromSequence) {
+            this.id = id;
+            this.context = context;
+            this.fromSequence = fromSequence;
+            this.lastSequence = fromSequence;
+        }
+
+        @Override
+        public void beforeStart(ClientCallStreamObserver<WatchRequest> requestStream) {
+            this.call = requestStream;
+        }
+
+        @Override
+        public void onNext(WatchEvent event) {
+            long now = System.nanoTime();
+            long sequence = event.getEntry().getSequence();
+            if (sequence != lastSequence + 1) {
+                if (gaps == 0) {
+                    firstGap = "expected sequence " + (lastSequence + 1) + ", got " + sequence;
+                }
+                gaps = gaps + 1;
+            }
+            lastSequence = Math.max(lastSequence, sequence);
+            received = received + 1;
+            MeasurementWindow measured = window;
+            long sent = AppendRequests.stamp(event.getEntry().getPayload());
+            if (measured != null && measured.measures(sent)) {
+                latency.record(now - sent);
+                measuredDeliveries.increment();
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            if (!closing) {
+                Status status = Status.fromThrowable(t);
+                failure = status.getCode() + (status.getDescription() == null ? "" : ": " + status.getDescription());
+            }
+        }
+
+        @Override
+        public void onCompleted() {
+            if (!closing) {
+                failure = "stream ended with OK before the run was over";
+            }
+        }
+    }
+}
