@@ -3,6 +3,7 @@ package io.converge.ledger.core;
 import com.lmax.disruptor.EventHandler;
 import com.lmax.disruptor.InsufficientCapacityException;
 import com.lmax.disruptor.RingBuffer;
+import com.lmax.disruptor.WaitStrategy;
 import com.lmax.disruptor.dsl.Disruptor;
 import com.lmax.disruptor.dsl.EventHandlerGroup;
 import com.lmax.disruptor.dsl.ProducerType;
@@ -34,10 +35,10 @@ final class CommandRing {
     private volatile boolean closed;
 
     /** Starts the ring's handler threads; {@code handlers} run in this order on every command. */
-    CommandRing(LedgerConfig config, List<EventHandler<LedgerCommand>> handlers) {
+    CommandRing(LedgerConfig config, WaitStrategy waitStrategy, List<EventHandler<LedgerCommand>> handlers) {
         this.config = config;
         this.disruptor = new Disruptor<>(LedgerCommand::new, config.ringSize(), threads, ProducerType.MULTI,
-            config.waitStrategy().create());
+            waitStrategy);
         EventHandlerGroup<LedgerCommand> group = disruptor.handleEventsWith(handlers.get(0));
         for (EventHandler<LedgerCommand> next : handlers.subList(1, handlers.size())) {
             group = group.then(next);

@@ -1,5 +1,7 @@
 package io.converge.ledger.core;
 
+import com.lmax.disruptor.WaitStrategy;
+
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -33,8 +35,11 @@ public final class Ledger implements AutoCloseable {
     private Ledger(LedgerConfig config) {
         this.config = config;
         this.watchExecutor = Executors.newFixedThreadPool(config.watchThreads(), watchThreads);
-        this.commands = new CommandRing(config, List.of(
-            new Sequencer(store, new EntryIds(), config.epochNanos(), config.memoryBudgetBytes(), stats),
+        WaitStrategy wait = config.waitStrategy().create();
+        // A parked completion handler waits for the sequencer, not the publishers: the sequencer wakes it.
+        WaitStrategy downstream = wait instanceof SpinYieldParkWaitStrategy ? wait : null;
+        this.commands = new CommandRing(config, wait, List.of(
+            new Sequencer(store, new EntryIds(), config.epochNanos(), config.memoryBudgetBytes(), stats, downstream),
             new CompletionHandler(new WatchFanOut(stats), latency)));
     }
 

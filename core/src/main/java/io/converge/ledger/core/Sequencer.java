@@ -1,6 +1,8 @@
 package io.converge.ledger.core;
 
 import com.lmax.disruptor.EventHandler;
+import com.lmax.disruptor.Sequence;
+import com.lmax.disruptor.WaitStrategy;
 
 import java.util.function.LongSupplier;
 
@@ -26,12 +28,23 @@ final class Sequencer implements EventHandler<LedgerCommand> {
     private String lastContextId;
     private ContextLog lastLog;
 
-    Sequencer(ContextStore store, EntryIds ids, LongSupplier epochNanos, long memoryBudgetBytes, LedgerStats stats) {
+    /** Signalled after each batch when downstream handlers park waiting for this one; else null. */
+    private final WaitStrategy downstream;
+    private Sequence progress;
+
+    Sequencer(ContextStore store, EntryIds ids, LongSupplier epochNanos, long memoryBudgetBytes, LedgerStats stats,
+              WaitStrategy downstream) {
+        this.downstream = downstream;
         this.store = store;
         this.ids = ids;
         this.epochNanos = epochNanos;
         this.memoryBudgetBytes = memoryBudgetBytes;
         this.stats = stats;
+    }
+
+    @Override
+    public void setSequenceCallback(Sequence sequenceCallback) {
+        this.progress = sequenceCallback;
     }
 
     @Override
@@ -50,6 +63,10 @@ final class Sequencer implements EventHandler<LedgerCommand> {
             }
         }
         command.sequencedAtNanos = System.nanoTime();
+        if (endOfBatch && downstream != null) {
+            progress.setVolatile(ringSequence); // before the signal, or the woken handler could miss it
+            downstream.signalAllWhenBlocking();
+        }
     }
 
     private void append(LedgerCommand c) {

@@ -5,6 +5,8 @@ import io.converge.ledger.core.Callbacks.Appended;
 import io.converge.ledger.core.Callbacks.LoadFuture;
 import io.converge.ledger.core.Callbacks.Loaded;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -134,6 +136,43 @@ class LedgerTest extends Ledgers {
         assertEquals(threads * perThread, sequences.size(), "every sequence 1..n exactly once");
         assertEquals(threads * perThread, view.latestSequence());
         assertEquals(threads * perThread, ledger.stats().entriesStored());
+    }
+
+    @ParameterizedTest
+    @EnumSource(LedgerConfig.Wait.class)
+    void everyWaitStrategyAnswersAppendsThatArriveOneByOneAndInBursts(LedgerConfig.Wait wait) throws Exception {
+        Ledger ledger = start(LedgerConfig.defaults().withWaitStrategy(wait));
+        // One by one, with pauses long enough for the consumers to yield or park in between.
+        for (int i = 1; i <= 20; i++) {
+            assertEquals(i, append(ledger, "slow", "", "p" + i).sequence());
+            if (i % 5 == 0) {
+                Thread.sleep(3);
+            }
+        }
+        // A burst from two threads.
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<List<AppendFuture>>> bursts = new ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                bursts.add(pool.submit(() -> {
+                    List<AppendFuture> mine = new ArrayList<>();
+                    for (int i = 0; i < 5_000; i++) {
+                        mine.add(appendAsync(ledger, "burst", "", Bytes.utf8("b"), Map.of()));
+                    }
+                    return mine;
+                }));
+            }
+            Set<Long> sequences = new HashSet<>();
+            for (Future<List<AppendFuture>> burst : bursts) {
+                for (AppendFuture f : burst.get(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                    sequences.add(f.await().sequence());
+                }
+            }
+            assertEquals(10_000, sequences.size());
+            assertEquals(10_000, ledger.view("burst").latestSequence());
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test

@@ -18,13 +18,20 @@ import java.util.concurrent.TimeUnit;
 public final class BaselineServer implements RunningServer {
     private final Server server;
     private final HealthStatusManager health = new HealthStatusManager();
+    private final GrpcServerOptions options;
 
     private BaselineServer(ServerBuilder<?> builder, ServerSettings settings) throws IOException {
-        this.server = GrpcServerOptions.apply(builder, settings)
+        this.options = new GrpcServerOptions(settings);
+        this.server = options.applyTo(builder)
             .addService(InvalidArgumentOnParseFailure.wrap(new NoopContextService().bindService()))
             .addService(health.getHealthService())
-            .build()
-            .start();
+            .build();
+        try {
+            server.start();
+        } catch (IOException | RuntimeException e) {
+            options.close();
+            throw e;
+        }
         health.setStatus("", ServingStatus.SERVING);
         health.setStatus(ContextServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
     }
@@ -65,6 +72,8 @@ public final class BaselineServer implements RunningServer {
         } catch (InterruptedException e) {
             server.shutdownNow();
             Thread.currentThread().interrupt();
+        } finally {
+            options.close();
         }
     }
 }

@@ -42,9 +42,11 @@ public final class LedgerServer implements RunningServer {
     private final LedgerMetrics metrics;
     private final MetricsHttpServer metricsHttp;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final GrpcServerOptions options;
 
     private LedgerServer(ServerBuilder<?> builder, ServerSettings settings) throws IOException {
         this.ledger = Ledger.start(settings.ledger());
+        this.options = new GrpcServerOptions(settings);
         if (settings.metricsOn()) {
             this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             this.metrics = LedgerMetrics.bind(registry, ledger);
@@ -54,7 +56,7 @@ public final class LedgerServer implements RunningServer {
             this.metrics = null;
         }
         ContextGrpcService service = new ContextGrpcService(ledger, new GetPager(settings.getResponseCapBytes()));
-        this.server = GrpcServerOptions.apply(builder, settings)
+        this.server = options.applyTo(builder)
             .addService(InvalidArgumentOnParseFailure.wrap(service.bindService()))
             .addService(health.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance())
@@ -68,6 +70,7 @@ public final class LedgerServer implements RunningServer {
         } catch (IOException | RuntimeException e) {
             server.shutdownNow();
             ledger.close();
+            options.close();
             closeMetrics();
             throw e;
         }
@@ -121,6 +124,7 @@ public final class LedgerServer implements RunningServer {
             server.shutdownNow();
             Thread.currentThread().interrupt();
         } finally {
+            options.close();
             if (metricsHttp != null) {
                 metricsHttp.close();
             }

@@ -58,7 +58,7 @@ public record ServerSettings(int port, int maxInboundMessageBytes, int getRespon
                 ledger = ledger.withWaitStrategy(LedgerConfig.Wait.parse(wait));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("LEDGER_WAIT_STRATEGY=" + wait
-                    + " is not one of phased, blocking, sleeping, yielding, busy-spin");
+                    + " is not one of parking, phased, blocking, sleeping, yielding, busy-spin");
             }
         }
         int port = (int) number(env, "GRPC_PORT", d.port(), 65535);
