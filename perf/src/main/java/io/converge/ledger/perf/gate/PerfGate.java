@@ -106,7 +106,7 @@ public final class PerfGate {
              GrpcRateProbe toLedger = new GrpcRateProbe(ledger.port(), 1, PAYLOAD_BYTES, "gate");
              GrpcRateProbe toNoop = new GrpcRateProbe(noop.port(), 1, PAYLOAD_BYTES, "gate")) {
             SideBySide g = SideBySide.measure(n -> rate(toLedger, n), n -> rate(toNoop, n), 4,
-                TimeUnit.SECONDS.toNanos(2), TimeUnit.MILLISECONDS.toNanos(1500));
+                TimeUnit.SECONDS.toNanos(3), TimeUnit.MILLISECONDS.toNanos(1500));
             log.printf(Locale.ROOT, "gRPC unary Append, %d callers, %d B: ledger %,.0f calls/s, no-op %,.0f/s, "
                 + "pair ratios %s%n", CALLERS, PAYLOAD_BYTES, g.subjectRate(), g.limitRate(), format(g.ratios()));
             ratios.put(GRPC_RATIO, g.ratio());
