@@ -1,5 +1,6 @@
 package io.converge.ledger.perf.jmh;
 
+import io.converge.ledger.core.LedgerConfig;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -64,6 +65,15 @@ public class AppendBenchmark {
     @Param({"64", "4096"})
     public int payloadBytes;
 
+    /**
+     * The ring consumers' wait ({@code LEDGER_WAIT_STRATEGY}'s names). The default is the
+     * server's; {@code busy-spin} gives the fastest hand-off the ring can do, which is the
+     * fairer limit: a do-nothing consumer is always caught up, so with a parking wait every
+     * publish pays to wake it.
+     */
+    @Param({"parking"})
+    public String wait;
+
     private final Map<String, String> metadata = Map.of();
     private String[] contextIds;
     private byte[] payload;
@@ -81,7 +91,7 @@ public class AppendBenchmark {
 
     @Setup(Level.Iteration)
     public void startTarget() {
-        sink = AppendTarget.start(target, BenchmarkLedgers.config());
+        sink = AppendTarget.start(target, BenchmarkLedgers.config().withWaitStrategy(LedgerConfig.Wait.parse(wait)));
     }
 
     /** Drains before it stops, so that every counted append really completed. */
