@@ -2,6 +2,7 @@ package io.converge.ledger.perf.load;
 
 import io.converge.context.v1.ContextServiceGrpc;
 import io.grpc.ManagedChannel;
+import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.NettyChannelBuilder;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
@@ -71,6 +72,11 @@ final class ClientChannels implements AutoCloseable {
     }
 
     /** A blocking stub on channel {@code i % size()}, for the run's few setup calls. */
+    /** The standard health service over channel {@code i}: answered by the ledger and the no-op baseline alike. */
+    HealthGrpc.HealthBlockingStub health(int i) {
+        return HealthGrpc.newBlockingStub(channels[i]);
+    }
+
     ContextServiceGrpc.ContextServiceBlockingStub blocking(int i) {
         return ContextServiceGrpc.newBlockingStub(channels[Math.floorMod(i, channels.length)]);
     }

@@ -1,6 +1,7 @@
 package io.converge.ledger.perf.load;
 
-import io.converge.context.v1.GetRequest;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import org.HdrHistogram.Histogram;
 
@@ -51,8 +52,16 @@ final class LoadRunner {
         try (ClientChannels channels = new ClientChannels(options);
              WatchSubscribers watchers = new WatchSubscribers(watchLatency)) {
             for (int c = 0; c < channels.size(); c++) {
-                channels.blocking(c).withDeadlineAfter(PREFLIGHT_DEADLINE_SECONDS, TimeUnit.SECONDS)
-                    .get(GetRequest.newBuilder().setContextId(options.contextId(0)).setLimit(1).build());
+                // Connects every channel first. Any answer will do, UNIMPLEMENTED too: a server
+                // without the health service (a test's fake) is still there.
+                try {
+                    channels.health(c).withDeadlineAfter(PREFLIGHT_DEADLINE_SECONDS, TimeUnit.SECONDS)
+                        .check(HealthCheckRequest.getDefaultInstance());
+                } catch (StatusRuntimeException e) {
+                    if (e.getStatus().getCode() != Status.Code.UNIMPLEMENTED) {
+                        throw e;
+                    }
+                }
             }
             watchers.open(options, channels);
             AppendRequests requests = new AppendRequests(options);
