@@ -13,11 +13,13 @@ final class CompletionHandler implements EventHandler<LedgerCommand> {
 
     private final WatchFanOut fanOut;
     private final LedgerLatency latency;
+    private final Runnable batchEnd;
     private boolean closed;
 
-    CompletionHandler(WatchFanOut fanOut, LedgerLatency latency) {
+    CompletionHandler(WatchFanOut fanOut, LedgerLatency latency, Runnable batchEnd) {
         this.fanOut = fanOut;
         this.latency = latency;
+        this.batchEnd = batchEnd;
     }
 
     @Override
@@ -51,6 +53,11 @@ final class CompletionHandler implements EventHandler<LedgerCommand> {
         if (endOfBatch) {
             latency.endBatch();
             fanOut.endOfBatch();
+            try {
+                batchEnd.run();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "the batch-end action failed", e);
+            }
         }
     }
 

@@ -40,7 +40,7 @@ public final class Ledger implements AutoCloseable {
         WaitStrategy downstream = wait instanceof SpinYieldParkWaitStrategy ? wait : null;
         this.commands = new CommandRing(config, wait, List.of(
             new Sequencer(store, new EntryIds(), config.epochNanos(), config.memoryBudgetBytes(), stats, downstream),
-            new CompletionHandler(new WatchFanOut(stats), latency)));
+            new CompletionHandler(new WatchFanOut(stats), latency, config.batchEnd())));
     }
 
     /** Starts a ledger: its ring threads and watch threads run until {@link #close()}. */

@@ -21,9 +21,11 @@ import java.util.function.LongSupplier;
  * @param watchThreads      threads delivering entries to watchers
  * @param ringFullWaitNanos how long a publisher waits for a free slot before RESOURCE_EXHAUSTED
  * @param epochNanos        the clock that stamps appended_at_ns
+ * @param batchEnd          run on the completion thread after the callbacks of each ring batch
+ *                          (so a transport can hand their replies on together); must not block
  */
 public record LedgerConfig(int ringSize, long memoryBudgetBytes, Wait waitStrategy, int watchThreads,
-                           long ringFullWaitNanos, LongSupplier epochNanos) {
+                           long ringFullWaitNanos, LongSupplier epochNanos, Runnable batchEnd) {
 
     /** The ring consumers' wait strategies, by the name used in configuration. */
     public enum Wait {
@@ -77,30 +79,36 @@ public record LedgerConfig(int ringSize, long memoryBudgetBytes, Wait waitStrate
     /** Defaults: a 65,536-slot ring, half the heap for entries, the parking wait, 2 watch threads, 100 ms. */
     public static LedgerConfig defaults() {
         return new LedgerConfig(DEFAULT_RING_SIZE, Runtime.getRuntime().maxMemory() / 2, Wait.PARKING, 2,
-            TimeUnit.MILLISECONDS.toNanos(100), EpochNanoClock.SYSTEM);
+            TimeUnit.MILLISECONDS.toNanos(100), EpochNanoClock.SYSTEM, () -> { });
     }
 
     public LedgerConfig withRingSize(int slots) {
-        return new LedgerConfig(slots, memoryBudgetBytes, waitStrategy, watchThreads, ringFullWaitNanos, epochNanos);
+        return new LedgerConfig(slots, memoryBudgetBytes, waitStrategy, watchThreads,
+            ringFullWaitNanos, epochNanos, batchEnd);
     }
 
     public LedgerConfig withMemoryBudgetBytes(long bytes) {
-        return new LedgerConfig(ringSize, bytes, waitStrategy, watchThreads, ringFullWaitNanos, epochNanos);
+        return new LedgerConfig(ringSize, bytes, waitStrategy, watchThreads, ringFullWaitNanos, epochNanos, batchEnd);
     }
 
     public LedgerConfig withWaitStrategy(Wait wait) {
-        return new LedgerConfig(ringSize, memoryBudgetBytes, wait, watchThreads, ringFullWaitNanos, epochNanos);
+        return new LedgerConfig(ringSize, memoryBudgetBytes, wait, watchThreads, ringFullWaitNanos, epochNanos, batchEnd);
     }
 
     public LedgerConfig withWatchThreads(int threads) {
-        return new LedgerConfig(ringSize, memoryBudgetBytes, waitStrategy, threads, ringFullWaitNanos, epochNanos);
+        return new LedgerConfig(ringSize, memoryBudgetBytes, waitStrategy, threads, ringFullWaitNanos, epochNanos, batchEnd);
     }
 
     public LedgerConfig withRingFullWaitNanos(long nanos) {
-        return new LedgerConfig(ringSize, memoryBudgetBytes, waitStrategy, watchThreads, nanos, epochNanos);
+        return new LedgerConfig(ringSize, memoryBudgetBytes, waitStrategy, watchThreads, nanos, epochNanos, batchEnd);
+    }
+
+    public LedgerConfig withBatchEnd(Runnable action) {
+        return new LedgerConfig(ringSize, memoryBudgetBytes, waitStrategy, watchThreads, ringFullWaitNanos, epochNanos,
+            action);
     }
 
     public LedgerConfig withEpochNanos(LongSupplier clock) {
-        return new LedgerConfig(ringSize, memoryBudgetBytes, waitStrategy, watchThreads, ringFullWaitNanos, clock);
+        return new LedgerConfig(ringSize, memoryBudgetBytes, waitStrategy, watchThreads, ringFullWaitNanos, clock, batchEnd);
     }
 }

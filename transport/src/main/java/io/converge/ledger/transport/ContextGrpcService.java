@@ -22,6 +22,7 @@ import io.converge.ledger.core.LoadCallback;
 import io.converge.ledger.core.SnapshotResult;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.netty.util.concurrent.EventExecutor;
 
 /**
  * The gRPC edge of the ledger: translates each rpc of {@code converge.context.v1} into a
@@ -33,17 +34,19 @@ final class ContextGrpcService extends ContextServiceGrpc.ContextServiceImplBase
 
     private final Ledger ledger;
     private final GetPager pager;
+    private final ReplyCoalescer replies;
 
-    ContextGrpcService(Ledger ledger, GetPager pager) {
+    ContextGrpcService(Ledger ledger, GetPager pager, ReplyCoalescer replies) {
         this.ledger = ledger;
         this.pager = pager;
+        this.replies = replies;
     }
 
     @Override
     public void append(AppendRequest request, StreamObserver<AppendResponse> response) {
         try {
             ledger.append(request.getContextId(), request.getKey(), request.getPayload().toByteArray(),
-                request.getMetadataMap(), new AppendReply(request, response));
+                request.getMetadataMap(), new AppendReply(request, response, replies, ReplyCoalescer.currentLoop()));
         } catch (RuntimeException e) {
             fail(response, e);
         }
@@ -109,19 +112,24 @@ final class ContextGrpcService extends ContextServiceGrpc.ContextServiceImplBase
         }
     }
 
-    /** Answers one Append from the ledger's completion thread. */
+    /** Answers one Append: built on the ledger's completion thread, sent on the call's event loop. */
     private static final class AppendReply implements AppendCallback {
         private final AppendRequest request;
         private final StreamObserver<AppendResponse> response;
+        private final ReplyCoalescer replies;
+        private final EventExecutor loop;
 
-        AppendReply(AppendRequest request, StreamObserver<AppendResponse> response) {
+        AppendReply(AppendRequest request, StreamObserver<AppendResponse> response, ReplyCoalescer replies,
+                    EventExecutor loop) {
             this.request = request;
             this.response = response;
+            this.replies = replies;
+            this.loop = loop;
         }
 
         @Override
         public void onAppended(long sequence, long idHi, long idLo, long appendedAtNs) {
-            response.onNext(AppendResponse.newBuilder()
+            AppendResponse reply = AppendResponse.newBuilder()
                 .setEntry(Entry.newBuilder()
                     .setId(EntryIds.format(idHi, idLo))
                     .setKey(request.getKey())
@@ -129,8 +137,11 @@ final class ContextGrpcService extends ContextServiceGrpc.ContextServiceImplBase
                     .setSequence(sequence)
                     .setAppendedAtNs(appendedAtNs)
                     .putAllMetadata(request.getMetadataMap()))
-                .build());
-            response.onCompleted();
+                .build();
+            replies.reply(loop, () -> {
+                response.onNext(reply);
+                response.onCompleted();
+            });
         }
 
         @Override

@@ -45,7 +45,8 @@ public final class LedgerServer implements RunningServer {
     private final GrpcServerOptions options;
 
     private LedgerServer(ServerBuilder<?> builder, ServerSettings settings) throws IOException {
-        this.ledger = Ledger.start(settings.ledger());
+        ReplyCoalescer replies = new ReplyCoalescer();
+        this.ledger = Ledger.start(settings.ledger().withBatchEnd(replies));
         this.options = new GrpcServerOptions(settings);
         if (settings.metricsOn()) {
             this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -55,7 +56,7 @@ public final class LedgerServer implements RunningServer {
             this.registry = null;
             this.metrics = null;
         }
-        ContextGrpcService service = new ContextGrpcService(ledger, new GetPager(settings.getResponseCapBytes()));
+        ContextGrpcService service = new ContextGrpcService(ledger, new GetPager(settings.getResponseCapBytes()), replies);
         this.server = options.applyTo(builder)
             .addService(InvalidArgumentOnParseFailure.wrap(service.bindService()))
             .addService(health.getHealthService())
