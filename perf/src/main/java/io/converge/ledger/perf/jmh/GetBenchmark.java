@@ -1,19 +1,14 @@
 package io.converge.ledger.perf.jmh;
 
 import io.converge.ledger.core.ContextView;
-import io.converge.ledger.core.Ledger;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
@@ -25,12 +20,10 @@ import java.util.concurrent.TimeUnit;
  * {@code nextMatching} and {@code entry} for 100 consecutive entries and look one entry
  * further for {@code has_more}. Time per page, in microseconds.
  *
- * <p>The context holds {@code entries} entries of 64 bytes, key {@code ""}, filled once
- * per fork; the filter is {@code ""} (every entry matches). Successive pages move through
+ * <p>The context is a {@link FilledLedger}'s; the filter is {@code ""} (every entry matches). Successive pages move through
  * the whole context (after 0, 100, ... then from the start again), so the figure averages
  * over the log's small early chunks and its large later ones.
  */
-@State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 5, time = 1)
@@ -39,29 +32,7 @@ import java.util.concurrent.TimeUnit;
 public class GetBenchmark {
     /** Entries per page, as a Get with {@code limit = 100}. */
     static final int PAGE = 100;
-    static final String CONTEXT = "jmh-get";
     static final String KEY_FILTER = "";
-
-    /** Entries in the context. */
-    @Param({"100000"})
-    public int entries;
-
-    /** Size of every payload, in bytes. */
-    @Param({"64"})
-    public int payloadBytes;
-
-    private Ledger ledger;
-
-    @Setup(Level.Trial)
-    public void fill() {
-        ledger = Ledger.start(BenchmarkLedgers.config());
-        ContextFixture.fill(ledger, CONTEXT, entries, payloadBytes);
-    }
-
-    @TearDown(Level.Trial)
-    public void stop() {
-        ledger.close();
-    }
 
     /** One reader thread's next page: the sequence the page starts after. */
     @State(Scope.Thread)
@@ -77,8 +48,8 @@ public class GetBenchmark {
 
     /** @return the first sequence after the page, 0 when none: {@code has_more} is whether it is not 0 */
     @Benchmark
-    public long getPage(Reader reader, Blackhole bh) {
-        ContextView view = ledger.view(CONTEXT, KEY_FILTER);
+    public long getPage(FilledLedger filled, Reader reader, Blackhole bh) {
+        ContextView view = filled.ledger.view(FilledLedger.CONTEXT, KEY_FILTER);
         bh.consume(view.latestSequence());
         long count = 0;
         long next = view.nextMatching(KEY_FILTER, reader.nextPageAfter(view.latestSequence()));
