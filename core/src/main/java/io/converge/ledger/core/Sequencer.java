@@ -26,6 +26,8 @@ final class Sequencer implements EventHandler<LedgerCommand> {
     private Thread owner;
     /** The context of the last append, kept for the common run of appends to one context. */
     private String lastContextId;
+    /** The clock, read at the start of the current ring batch. */
+    private long batchEpochNanos;
     private ContextLog lastLog;
 
     /** Signalled after each batch when downstream handlers park waiting for this one; else null. */
@@ -45,6 +47,12 @@ final class Sequencer implements EventHandler<LedgerCommand> {
     @Override
     public void setSequenceCallback(Sequence sequenceCallback) {
         this.progress = sequenceCallback;
+    }
+
+    /** Reads the clock once per ring batch: the appends of one batch share their time (each at least its context's last). */
+    @Override
+    public void onBatchStart(long batchSize, long queueDepth) {
+        batchEpochNanos = epochNanos.getAsLong();
     }
 
     @Override
@@ -82,7 +90,7 @@ final class Sequencer implements EventHandler<LedgerCommand> {
             lastContextId = c.contextId;
             lastLog = log;
         }
-        long appendedAt = Math.max(epochNanos.getAsLong(), log.lastAppendedAtNs());
+        long appendedAt = Math.max(batchEpochNanos, log.lastAppendedAtNs());
         long idLo = ids.next();
         c.sequence = log.write(ids.instanceBits(), idLo, appendedAt, c.key, c.payload, c.metadata);
         log.publish();

@@ -176,6 +176,25 @@ class LedgerTest extends Ledgers {
     }
 
     @Test
+    void appendedAtIsTakenBetweenTheCallAndItsAnswerEvenWhenAppendsArriveInBatches() throws Exception {
+        Ledger ledger = start();
+        for (int round = 0; round < 20; round++) {
+            long before = EpochNanoClock.SYSTEM.getAsLong();
+            List<AppendFuture> batch = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                batch.add(appendAsync(ledger, "ctx", "", Bytes.utf8("b"), Map.of()));
+            }
+            long lastAnswer = 0;
+            for (AppendFuture f : batch) {
+                long appendedAt = f.await().appendedAtNs();
+                lastAnswer = EpochNanoClock.SYSTEM.getAsLong();
+                assertTrue(appendedAt >= before, "appended_at " + appendedAt + " before the call at " + before);
+                assertTrue(appendedAt <= lastAnswer, "appended_at " + appendedAt + " after its answer at " + lastAnswer);
+            }
+        }
+    }
+
+    @Test
     void appendedAtNeverDecreasesWithinAContextEvenWhenTheClockGoesBackwards() {
         long[] clock = {1_000, 900, 1_100, 500, 1_100, 1_200, 0, 1_300};
         AtomicInteger calls = new AtomicInteger();
