@@ -22,17 +22,18 @@ final class Sequencer implements EventHandler<LedgerCommand> {
     private final long memoryBudgetBytes;
     private final LedgerStats stats;
 
-    private long storedBytes;
-    private Thread owner;
-    /** The context of the last append, kept for the common run of appends to one context. */
-    private String lastContextId;
-    /** The clock, read at the start of the current ring batch. */
-    private long batchEpochNanos;
-    private ContextLog lastLog;
-
     /** Signalled after each batch when downstream handlers park waiting for this one; else null. */
     private final WaitStrategy downstream;
+
+    private long storedBytes;
+    private Thread owner;
+    /** This handler's progress in the ring, which it makes visible early for {@link #downstream}. */
     private Sequence progress;
+    /** The clock, read at the start of the current ring batch. */
+    private long batchEpochNanos;
+    /** The context of the last append, kept for the common run of appends to one context. */
+    private String lastContextId;
+    private ContextLog lastLog;
 
     Sequencer(ContextStore store, EntryIds ids, LongSupplier epochNanos, long memoryBudgetBytes, LedgerStats stats,
               WaitStrategy downstream) {
