@@ -29,10 +29,15 @@ final class AppendOutcomes {
     }
 
     /**
-     * Checks an OK reply to an Append to context {@code context} with a payload of
-     * {@code payloadBytes}; returns whether it is right (and was counted as OK).
+     * Checks the reply of an Append to context {@code context} with a payload of
+     * {@code payloadBytes} that completed OK; {@code reply} is null when the call completed
+     * without one, which counts as a failure. Returns whether it is right (and was counted as OK).
      */
     boolean replied(int context, AppendResponse reply, int payloadBytes, boolean measured) {
+        if (reply == null) {
+            failed(new IllegalStateException("completed without a reply"));
+            return false;
+        }
         long sequence = reply.getEntry().getSequence();
         if (sequence <= 0 || reply.getEntry().getPayload().size() != payloadBytes) {
             badReplies.increment();
