@@ -79,6 +79,38 @@ final class CommandRing {
         }
     }
 
+    /**
+     * The producer path of a batch: checks every entry on the calling thread, then claims
+     * one range of slots, an entry per slot (one slot for an empty batch), fills and
+     * publishes them together, so the sequencer takes them in one run.
+     *
+     * @throws LedgerException as {@link Ledger#appendBatch} documents; nothing is published then
+     */
+    void publishBatch(BatchEntries entries, BatchStream stream, BatchAppendCallback callback) {
+        long cost = InputRules.checkBatch(entries, Math.min(InputRules.MAX_BATCH_ENTRIES, config.ringSize()));
+        int n = entries.size();
+        AppendedBatch batch = new AppendedBatch(n, cost, stream, callback);
+        int slots = Math.max(1, n);
+        long hi = claim(slots);
+        long lo = hi - slots + 1;
+        try {
+            for (int i = 0; i < slots; i++) {
+                LedgerCommand c = ring.get(lo + i);
+                c.type = LedgerCommand.Type.BATCH_APPEND;
+                c.batch = batch;
+                c.batchIndex = i;
+                if (i < n) {
+                    c.contextId = entries.contextId(i);
+                    c.key = entries.key(i);
+                    c.payload = entries.payload(i);
+                    c.metadata = entries.metadata(i);
+                }
+            }
+        } finally {
+            publish(lo, hi);
+        }
+    }
+
     /** The slot claimed as {@code slot}, for its claimer to fill before {@link #publish}. */
     LedgerCommand slot(long slot) {
         return ring.get(slot);
@@ -91,19 +123,30 @@ final class CommandRing {
      *                         stays full for the configured wait
      */
     long claim() {
+        return claim(1);
+    }
+
+    /**
+     * Claims {@code n} consecutive slots ({@code 1 <= n <= ring size}) and returns the
+     * last; every successful claim must be followed by {@link #publish(long, long)}.
+     *
+     * @throws LedgerException UNAVAILABLE once closing; RESOURCE_EXHAUSTED when the ring
+     *                         has no {@code n} free slots for the configured wait
+     */
+    private long claim(int n) {
         publishers.incrementAndGet();
         if (closed) {
             publishers.decrementAndGet();
             throw new LedgerException(LedgerException.Reason.UNAVAILABLE, "the ledger is shutting down");
         }
         try {
-            return ring.tryNext();
+            return ring.tryNext(n);
         } catch (InsufficientCapacityException full) {
             long deadline = System.nanoTime() + config.ringFullWaitNanos();
             while (System.nanoTime() - deadline < 0) {
                 LockSupport.parkNanos(10_000);
                 try {
-                    return ring.tryNext();
+                    return ring.tryNext(n);
                 } catch (InsufficientCapacityException stillFull) {
                     // until the deadline
                 }
@@ -132,6 +175,16 @@ final class CommandRing {
     void publish(long slot) {
         ring.get(slot).publishedAtNanos = System.nanoTime();
         ring.publish(slot);
+        publishers.decrementAndGet();
+    }
+
+    /** Publishes the claimed range {@code lo..hi}, every slot stamped with the same time now. */
+    private void publish(long lo, long hi) {
+        long now = System.nanoTime();
+        for (long s = lo; s <= hi; s++) {
+            ring.get(s).publishedAtNanos = now;
+        }
+        ring.publish(lo, hi);
         publishers.decrementAndGet();
     }
 

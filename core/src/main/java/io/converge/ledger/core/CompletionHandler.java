@@ -27,6 +27,7 @@ final class CompletionHandler implements EventHandler<LedgerCommand> {
         try {
             switch (c.type) {
                 case APPEND -> completeAppend(c);
+                case BATCH_APPEND -> completeBatchSlot(c);
                 case LOAD -> completeLoad(c);
                 case WATCH -> {
                     if (closed) {
@@ -68,6 +69,21 @@ final class CompletionHandler implements EventHandler<LedgerCommand> {
         }
         fanOut.onAppended(c.contextId);
         c.appendCallback.onAppended(c.sequence, c.idHi, c.idLo, c.appendedAtNs);
+    }
+
+    /** Wakes the entry's watchers; at the batch's last slot, answers the whole batch. */
+    private void completeBatchSlot(LedgerCommand c) {
+        AppendedBatch b = c.batch;
+        if (b.rejection == null && c.batchIndex < b.size) {
+            fanOut.onAppended(c.contextId);
+        }
+        if (c.batchIndex == Math.max(0, b.size - 1)) {
+            if (b.rejection != null) {
+                b.callback.onRejected(b.rejection);
+            } else {
+                b.callback.onAppended(b);
+            }
+        }
     }
 
     private void completeLoad(LedgerCommand c) {

@@ -15,6 +15,8 @@ public final class InputRules {
     public static final int MAX_METADATA_BYTES = 64 * 1024;
     /** Largest payload, in bytes; a payload of exactly this size is accepted. */
     public static final int MAX_PAYLOAD_BYTES = 4 * 1024 * 1024;
+    /** Most entries in one batch (the ring's size, when that is smaller, caps it further). */
+    public static final int MAX_BATCH_ENTRIES = 8192;
 
     private InputRules() {
     }
@@ -79,6 +81,38 @@ public final class InputRules {
             throw LedgerException.exhausted("payload is " + length + " bytes; the limit is "
                 + MAX_PAYLOAD_BYTES + " bytes (4 MiB)");
         }
+    }
+
+    /**
+     * Checks every entry of a batch by the rules of a single append, and the batch's size.
+     *
+     * @param maxEntries the most entries the batch may hold
+     * @return what the whole batch counts against the memory budget (see {@link EntryCost})
+     * @throws LedgerException the first broken rule's reason, its message prefixed with the
+     *                         0-based index of the entry that broke it; RESOURCE_EXHAUSTED
+     *                         naming the first entry beyond {@code maxEntries}
+     */
+    static long checkBatch(BatchEntries entries, int maxEntries) {
+        int n = entries.size();
+        if (n > maxEntries) {
+            throw LedgerException.exhausted("entry " + maxEntries + ": a batch holds at most " + maxEntries
+                + " entries and this one has " + n);
+        }
+        long cost = 0;
+        for (int i = 0; i < n; i++) {
+            try {
+                checkContextId(entries.contextId(i));
+                int keyBytes = checkKey(entries.key(i), "key");
+                int payloadBytes = entries.payloadLength(i);
+                checkPayload(payloadBytes);
+                Map<String, String> metadata = entries.metadata(i);
+                int metadataBytes = checkMetadata(metadata);
+                cost += EntryCost.of(keyBytes, payloadBytes, metadataBytes, metadata.size());
+            } catch (LedgerException e) {
+                throw new LedgerException(e.reason(), "entry " + i + ": " + e.getMessage());
+            }
+        }
+        return cost;
     }
 
     /**

@@ -86,6 +86,27 @@ public final class Ledger implements AutoCloseable {
     }
 
     /**
+     * Appends a batch of entries, possibly to several contexts, all or none: every entry is
+     * checked by {@link #append}'s rules before anything is published, then the batch takes
+     * one run of ring slots, so its entries to one context get consecutive sequences in
+     * batch order. On success the callback gets one ack per entry, in batch order. The
+     * ledger keeps payloads and metadata by reference, as {@link #append} does.
+     *
+     * @param stream the client stream the batch belongs to, whose later batches the ledger
+     *               refuses once it refused one; null for a batch on its own
+     * @throws LedgerException for the first entry that breaks a rule: its reason, with a
+     *                         message that starts with "entry " and its 0-based index; also
+     *                         RESOURCE_EXHAUSTED for more than {@link InputRules#MAX_BATCH_ENTRIES}
+     *                         entries (or more than the ring's slots), or when the ring has
+     *                         no room for the batch within the configured wait; UNAVAILABLE
+     *                         when closed. The callback is not called then. The memory budget
+     *                         comes to the callback.
+     */
+    public void appendBatch(BatchEntries entries, BatchStream stream, BatchAppendCallback callback) {
+        commands.publishBatch(entries, stream, callback);
+    }
+
+    /**
      * Restores a snapshot blob into {@code contextId} under the contract's Load rules.
      *
      * @throws LedgerException INVALID_ARGUMENT for a bad context id or a blob that is empty,

@@ -8,7 +8,7 @@ import java.util.Map;
  * the sequencer for the outcome, and cleared by the completion handler.
  */
 final class LedgerCommand {
-    enum Type { APPEND, LOAD, WATCH, UNWATCH, CLOSE }
+    enum Type { APPEND, BATCH_APPEND, LOAD, WATCH, UNWATCH, CLOSE }
 
     Type type;
     String contextId;
@@ -23,6 +23,11 @@ final class LedgerCommand {
     Map<String, String> metadata;
     long cost;
     AppendCallback appendCallback;
+
+    // BATCH_APPEND arguments (and key, payload, metadata as for APPEND): the batch this
+    // slot is entry batchIndex of. An empty batch takes one slot with batchIndex 0.
+    AppendedBatch batch;
+    int batchIndex;
 
     // LOAD arguments
     DecodedSnapshot snapshot;
@@ -47,6 +52,7 @@ final class LedgerCommand {
         payload = null;
         metadata = null;
         appendCallback = null;
+        batch = null;
         snapshot = null;
         loadCallback = null;
         cursor = null;

@@ -55,6 +55,12 @@ public final class LedgerStats {
         stored(1, bytes);
     }
 
+    /** Sequencer thread only: a batch of {@code entries} appended, of {@code bytes} in all. */
+    void appendedBatch(int entries, long bytes) {
+        APPENDS.setRelease(this, appendsStored + entries);
+        stored(entries, bytes);
+    }
+
     /** Sequencer thread only. */
     void stored(long entries, long bytes) {
         ENTRIES.setRelease(this, entriesStored + entries);

@@ -66,6 +66,7 @@ final class Sequencer implements EventHandler<LedgerCommand> {
         assert owner == null || owner == Thread.currentThread() : "the sequencer has one thread";
         switch (command.type) {
             case APPEND -> append(command);
+            case BATCH_APPEND -> appendBatched(command);
             case LOAD -> load(command);
             default -> {
                 // WATCH, UNWATCH and CLOSE are the completion handler's.
@@ -83,6 +84,55 @@ final class Sequencer implements EventHandler<LedgerCommand> {
             c.rejection = budgetSpent(c.cost);
             return;
         }
+        long idLo = write(c);
+        c.idHi = ids.instanceBits();
+        c.idLo = idLo;
+        storedBytes += c.cost;
+        stats.appended(c.cost);
+    }
+
+    /**
+     * One entry of a batch. The batch's slots come in one run, so its entries to one
+     * context get consecutive sequences; the whole batch is admitted or refused at its
+     * first slot.
+     */
+    private void appendBatched(LedgerCommand c) {
+        AppendedBatch b = c.batch;
+        if (c.batchIndex == 0) {
+            admit(b);
+        }
+        if (b.rejection != null || c.batchIndex >= b.size) {
+            return;
+        }
+        long idLo = write(c);
+        b.ack(c.batchIndex, c.sequence, idLo, c.appendedAtNs);
+    }
+
+    /** At a batch's first slot: refuses it whole, or counts all of it against the budget. */
+    private void admit(AppendedBatch b) {
+        BatchStream stream = b.stream;
+        if (stream != null && stream.refusal != null) {
+            b.rejection = new LedgerException(stream.refusal.reason(),
+                "an earlier batch on this stream was refused: " + stream.refusal.getMessage());
+        } else if (storedBytes + b.cost > memoryBudgetBytes) {
+            b.rejection = budgetSpent(b.cost);
+            if (stream != null) {
+                stream.refusal = b.rejection;
+            }
+        } else {
+            b.idHi = ids.instanceBits();
+            storedBytes += b.cost;
+            stats.appendedBatch(b.size, b.cost);
+        }
+    }
+
+    /**
+     * Writes and publishes the entry of an APPEND or BATCH_APPEND command into its context;
+     * sets the command's sequence and appended-at.
+     *
+     * @return the low bits of the entry's id
+     */
+    private long write(LedgerCommand c) {
         ContextLog log;
         if (c.contextId == lastContextId) { // the same String object: the same context, no map lookup
             log = lastLog;
@@ -95,11 +145,8 @@ final class Sequencer implements EventHandler<LedgerCommand> {
         long idLo = ids.next();
         c.sequence = log.write(ids.instanceBits(), idLo, appendedAt, c.key, c.payload, c.metadata);
         log.publish();
-        c.idHi = ids.instanceBits();
-        c.idLo = idLo;
         c.appendedAtNs = appendedAt;
-        storedBytes += c.cost;
-        stats.appended(c.cost);
+        return idLo;
     }
 
     private void load(LedgerCommand c) {
