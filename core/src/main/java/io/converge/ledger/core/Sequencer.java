@@ -134,7 +134,7 @@ final class Sequencer implements EventHandler<LedgerCommand> {
      */
     private long write(LedgerCommand c) {
         ContextLog log;
-        if (c.contextId == lastContextId) { // the same String object: the same context, no map lookup
+        if (c.contextId == lastContextId || c.contextId.equals(lastContextId)) { // a run to one context: no map lookup
             log = lastLog;
         } else {
             log = store.getOrCreate(c.contextId);

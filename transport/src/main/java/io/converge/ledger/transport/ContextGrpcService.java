@@ -1,6 +1,8 @@
 package io.converge.ledger.transport;
 
 import com.google.protobuf.UnsafeByteOperations;
+import io.converge.context.v1.AppendBatchRequest;
+import io.converge.context.v1.AppendBatchResponse;
 import io.converge.context.v1.AppendRequest;
 import io.converge.context.v1.AppendResponse;
 import io.converge.context.v1.ContextServiceGrpc;
@@ -15,6 +17,8 @@ import io.converge.context.v1.SnapshotResponse;
 import io.converge.context.v1.WatchEvent;
 import io.converge.context.v1.WatchRequest;
 import io.converge.ledger.core.AppendCallback;
+import io.converge.ledger.core.AppendedBatch;
+import io.converge.ledger.core.BatchAppendCallback;
 import io.converge.ledger.core.EntryIds;
 import io.converge.ledger.core.Ledger;
 import io.converge.ledger.core.LedgerException;
@@ -50,6 +54,21 @@ final class ContextGrpcService extends ContextServiceGrpc.ContextServiceImplBase
         } catch (RuntimeException e) {
             fail(response, e);
         }
+    }
+
+    @Override
+    public void appendBatch(AppendBatchRequest request, StreamObserver<AppendBatchResponse> response) {
+        try {
+            ledger.appendBatch(new ProtoBatchEntries(request), null,
+                new BatchReply(response, replies, ReplyCoalescer.currentLoop()));
+        } catch (RuntimeException e) {
+            fail(response, e);
+        }
+    }
+
+    @Override
+    public StreamObserver<AppendBatchRequest> appendStream(StreamObserver<AppendBatchResponse> response) {
+        return new AppendStreamCall(ledger, (ServerCallStreamObserver<AppendBatchResponse>) response, replies);
     }
 
     @Override
@@ -140,6 +159,32 @@ final class ContextGrpcService extends ContextServiceGrpc.ContextServiceImplBase
                 .build();
             replies.reply(loop, () -> {
                 response.onNext(reply);
+                response.onCompleted();
+            });
+        }
+
+        @Override
+        public void onRejected(LedgerException reason) {
+            response.onError(Statuses.of(reason));
+        }
+    }
+
+    /** Answers one AppendBatch: the acks are built and sent on the call's event loop. */
+    private static final class BatchReply implements BatchAppendCallback {
+        private final StreamObserver<AppendBatchResponse> response;
+        private final ReplyCoalescer replies;
+        private final EventExecutor loop;
+
+        BatchReply(StreamObserver<AppendBatchResponse> response, ReplyCoalescer replies, EventExecutor loop) {
+            this.response = response;
+            this.replies = replies;
+            this.loop = loop;
+        }
+
+        @Override
+        public void onAppended(AppendedBatch acks) {
+            replies.reply(loop, () -> {
+                response.onNext(BatchAcks.toProto(acks));
                 response.onCompleted();
             });
         }
