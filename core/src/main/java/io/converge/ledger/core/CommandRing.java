@@ -56,15 +56,20 @@ final class CommandRing {
      * The producer path of an append: checks the input on the calling thread, then claims,
      * fills and publishes one slot.
      *
+     * @param waitForRoom wait the configured time for room in the ring, else give up at once
+     * @return false when the ring had no room (only without waiting); nothing is published then
      * @throws LedgerException as {@link Ledger#append} documents; nothing is published then
      */
-    void publishAppend(String contextId, String key, byte[] payload, Map<String, String> metadata,
-                       AppendCallback callback) {
+    boolean publishAppend(String contextId, String key, byte[] payload, Map<String, String> metadata,
+                          AppendCallback callback, boolean waitForRoom) {
         InputRules.checkContextId(contextId);
         int keyBytes = InputRules.checkKey(key, "key");
         InputRules.checkPayload(payload.length);
         int metadataBytes = InputRules.checkMetadata(metadata);
-        long slot = claim();
+        long slot = claim(1, waitForRoom);
+        if (slot < 0) {
+            return false;
+        }
         try {
             LedgerCommand c = ring.get(slot);
             c.type = LedgerCommand.Type.APPEND;
@@ -77,6 +82,7 @@ final class CommandRing {
         } finally {
             publish(slot);
         }
+        return true;
     }
 
     /**
@@ -84,14 +90,19 @@ final class CommandRing {
      * one range of slots, an entry per slot (one slot for an empty batch), fills and
      * publishes them together, so the sequencer takes them in one run.
      *
+     * @param waitForRoom wait the configured time for room in the ring, else give up at once
+     * @return false when the ring had no room (only without waiting); nothing is published then
      * @throws LedgerException as {@link Ledger#appendBatch} documents; nothing is published then
      */
-    void publishBatch(BatchEntries entries, BatchStream stream, BatchAppendCallback callback) {
+    boolean publishBatch(BatchEntries entries, BatchStream stream, BatchAppendCallback callback, boolean waitForRoom) {
         long cost = InputRules.checkBatch(entries, Math.min(InputRules.MAX_BATCH_ENTRIES, config.ringSize()));
         int n = entries.size();
-        AppendedBatch batch = new AppendedBatch(n, cost, stream, callback);
         int slots = Math.max(1, n);
-        long hi = claim(slots);
+        long hi = claim(slots, waitForRoom);
+        if (hi < 0) {
+            return false;
+        }
+        AppendedBatch batch = new AppendedBatch(n, cost, stream, callback);
         long lo = hi - slots + 1;
         try {
             for (int i = 0; i < slots; i++) {
@@ -109,6 +120,7 @@ final class CommandRing {
         } finally {
             publish(lo, hi);
         }
+        return true;
     }
 
     /** The slot claimed as {@code slot}, for its claimer to fill before {@link #publish}. */
@@ -123,17 +135,19 @@ final class CommandRing {
      *                         stays full for the configured wait
      */
     long claim() {
-        return claim(1);
+        return claim(1, true);
     }
 
     /**
      * Claims {@code n} consecutive slots ({@code 1 <= n <= ring size}) and returns the
      * last; every successful claim must be followed by {@link #publish(long, long)}.
      *
-     * @throws LedgerException UNAVAILABLE once closing; RESOURCE_EXHAUSTED when the ring
-     *                         has no {@code n} free slots for the configured wait
+     * @param waitForRoom wait the configured time for room, else give up at once
+     * @return the last slot claimed, or -1 when the ring had no room and {@code waitForRoom} is false
+     * @throws LedgerException UNAVAILABLE once closing; RESOURCE_EXHAUSTED ({@link #full()})
+     *                         when the ring had no {@code n} free slots for the configured wait
      */
-    private long claim(int n) {
+    private long claim(int n, boolean waitForRoom) {
         publishers.incrementAndGet();
         if (closed) {
             publishers.decrementAndGet();
@@ -143,7 +157,7 @@ final class CommandRing {
             return ring.tryNext(n);
         } catch (InsufficientCapacityException full) {
             long deadline = System.nanoTime() + config.ringFullWaitNanos();
-            while (System.nanoTime() - deadline < 0) {
+            while (waitForRoom && System.nanoTime() - deadline < 0) {
                 LockSupport.parkNanos(10_000);
                 try {
                     return ring.tryNext(n);
@@ -152,10 +166,18 @@ final class CommandRing {
                 }
             }
             publishers.decrementAndGet();
-            throw LedgerException.exhausted("the ledger's command ring (" + config.ringSize()
-                + " slots) stayed full for " + TimeUnit.NANOSECONDS.toMillis(config.ringFullWaitNanos())
-                + " ms: the server is overloaded, retry later");
+            if (!waitForRoom) {
+                return -1;
+            }
+            throw full();
         }
+    }
+
+    /** The refusal of a command that found no room in the ring for the configured wait. */
+    LedgerException full() {
+        return LedgerException.exhausted("the ledger's command ring (" + config.ringSize()
+            + " slots) stayed full for " + TimeUnit.NANOSECONDS.toMillis(config.ringFullWaitNanos())
+            + " ms: the server is overloaded, retry later");
     }
 
     /**

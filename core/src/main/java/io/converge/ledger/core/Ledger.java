@@ -82,7 +82,26 @@ public final class Ledger implements AutoCloseable {
      */
     public void append(String contextId, String key, byte[] payload, Map<String, String> metadata,
                        AppendCallback callback) {
-        commands.publishAppend(contextId, key, payload, metadata, callback);
+        commands.publishAppend(contextId, key, payload, metadata, callback, true);
+    }
+
+    /**
+     * As {@link #append}, but never waits for room in the ring: for a caller that must not
+     * block (an event loop), which waits by trying again later, up to the configured
+     * ring-full wait, and then answers {@link #ringFull()}.
+     *
+     * @return false when the ring has no free slot now; nothing was published and the
+     *         callback will not be called
+     * @throws LedgerException as {@link #append}, except for a full ring
+     */
+    public boolean tryAppend(String contextId, String key, byte[] payload, Map<String, String> metadata,
+                             AppendCallback callback) {
+        return commands.publishAppend(contextId, key, payload, metadata, callback, false);
+    }
+
+    /** The refusal a command gets when the ring stays full for the configured wait (RESOURCE_EXHAUSTED). */
+    public LedgerException ringFull() {
+        return commands.full();
     }
 
     /**
@@ -103,7 +122,18 @@ public final class Ledger implements AutoCloseable {
      *                         comes to the callback.
      */
     public void appendBatch(BatchEntries entries, BatchStream stream, BatchAppendCallback callback) {
-        commands.publishBatch(entries, stream, callback);
+        commands.publishBatch(entries, stream, callback, true);
+    }
+
+    /**
+     * As {@link #appendBatch}, but never waits for room in the ring (see {@link #tryAppend}).
+     *
+     * @return false when the ring has no room for the batch now; nothing was published and
+     *         the callback will not be called
+     * @throws LedgerException as {@link #appendBatch}, except for a full ring
+     */
+    public boolean tryAppendBatch(BatchEntries entries, BatchStream stream, BatchAppendCallback callback) {
+        return commands.publishBatch(entries, stream, callback, false);
     }
 
     /**

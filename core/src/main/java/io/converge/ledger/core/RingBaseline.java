@@ -33,7 +33,7 @@ public final class RingBaseline implements AutoCloseable {
      */
     public void append(String contextId, String key, byte[] payload, Map<String, String> metadata,
                        AppendCallback callback) {
-        commands.publishAppend(contextId, key, payload, metadata, callback);
+        commands.publishAppend(contextId, key, payload, metadata, callback, true);
     }
 
     /** Free slots in the ring right now. */

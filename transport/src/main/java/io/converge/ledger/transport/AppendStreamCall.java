@@ -36,6 +36,7 @@ final class AppendStreamCall implements StreamObserver<AppendBatchRequest> {
     private static final System.Logger LOG = System.getLogger(AppendStreamCall.class.getName());
 
     private final Ledger ledger;
+    private final RingRoomWait ringRoom;
     private final ServerCallStreamObserver<AppendBatchResponse> call;
     private final ReplyCoalescer replies;
     private final EventExecutor loop;
@@ -49,8 +50,10 @@ final class AppendStreamCall implements StreamObserver<AppendBatchRequest> {
     private Status ending;
     private boolean ended;
 
-    AppendStreamCall(Ledger ledger, ServerCallStreamObserver<AppendBatchResponse> call, ReplyCoalescer replies) {
+    AppendStreamCall(Ledger ledger, RingRoomWait ringRoom, ServerCallStreamObserver<AppendBatchResponse> call,
+                     ReplyCoalescer replies) {
         this.ledger = ledger;
+        this.ringRoom = ringRoom;
         this.call = call;
         this.replies = replies;
         this.loop = ReplyCoalescer.currentLoop();
@@ -63,19 +66,38 @@ final class AppendStreamCall implements StreamObserver<AppendBatchRequest> {
     @Override
     public void onNext(AppendBatchRequest request) {
         synchronized (this) {
-            if (ended || ending != null) {
-                return; // read before the stream began to end: never stored, never answered
+            if (ended || refused()) {
+                return; // read after the stream began to end with a refusal: never stored, never answered
             }
             outstanding++;
         }
+        ProtoBatchEntries entries = new ProtoBatchEntries(request);
+        ringRoom.publish(loop, () -> publish(entries), () -> end(Statuses.of(ledger.ringFull()).getStatus()));
+    }
+
+    /** One attempt to publish a batch: false when the ring has no room for it now. */
+    private boolean publish(ProtoBatchEntries entries) {
+        synchronized (this) {
+            if (ended || refused()) { // it waited for room while the stream was refused or cancelled
+                outstanding--;
+                endIfDrained();
+                return true;
+            }
+        }
         try {
-            ledger.appendBatch(new ProtoBatchEntries(request), stream, new Reply());
+            return ledger.tryAppendBatch(entries, stream, new Reply());
         } catch (LedgerException refused) {
             end(Statuses.of(refused).getStatus());
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "unexpected failure serving AppendStream", e);
             end(Statuses.internal(e).getStatus());
         }
+        return true;
+    }
+
+    /** Whether the stream is to end with an error: then no later batch of it is stored. */
+    private boolean refused() {
+        return ending != null && !ending.isOk();
     }
 
     @Override

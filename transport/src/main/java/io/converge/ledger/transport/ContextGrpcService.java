@@ -31,7 +31,8 @@ import io.netty.util.concurrent.EventExecutor;
 /**
  * The gRPC edge of the ledger: translates each rpc of {@code converge.context.v1} into a
  * call on the {@link Ledger} and its outcome back into a response or a status. It holds
- * no state and decides nothing; every refusal comes from the core with its reason.
+ * no state and decides nothing; every refusal comes from the core with its reason. Appends
+ * that find the ring full wait for room without blocking their event loop ({@link RingRoomWait}).
  */
 final class ContextGrpcService extends ContextServiceGrpc.ContextServiceImplBase {
     private static final System.Logger LOG = System.getLogger(ContextGrpcService.class.getName());
@@ -39,36 +40,48 @@ final class ContextGrpcService extends ContextServiceGrpc.ContextServiceImplBase
     private final Ledger ledger;
     private final GetPager pager;
     private final ReplyCoalescer replies;
+    private final RingRoomWait ringRoom;
 
     ContextGrpcService(Ledger ledger, GetPager pager, ReplyCoalescer replies) {
         this.ledger = ledger;
         this.pager = pager;
         this.replies = replies;
+        this.ringRoom = new RingRoomWait(ledger.config().ringFullWaitNanos());
     }
 
     @Override
     public void append(AppendRequest request, StreamObserver<AppendResponse> response) {
-        try {
-            ledger.append(request.getContextId(), request.getKey(), request.getPayload().toByteArray(),
-                request.getMetadataMap(), new AppendReply(request, response, replies, ReplyCoalescer.currentLoop()));
-        } catch (RuntimeException e) {
-            fail(response, e);
-        }
+        EventExecutor loop = ReplyCoalescer.currentLoop();
+        AppendReply reply = new AppendReply(request, response, replies, loop);
+        byte[] payload = request.getPayload().toByteArray();
+        ringRoom.publish(loop, () -> {
+            try {
+                return ledger.tryAppend(request.getContextId(), request.getKey(), payload, request.getMetadataMap(), reply);
+            } catch (RuntimeException e) {
+                fail(response, e);
+                return true;
+            }
+        }, () -> response.onError(Statuses.of(ledger.ringFull())));
     }
 
     @Override
     public void appendBatch(AppendBatchRequest request, StreamObserver<AppendBatchResponse> response) {
-        try {
-            ledger.appendBatch(new ProtoBatchEntries(request), null,
-                new BatchReply(response, replies, ReplyCoalescer.currentLoop()));
-        } catch (RuntimeException e) {
-            fail(response, e);
-        }
+        EventExecutor loop = ReplyCoalescer.currentLoop();
+        BatchReply reply = new BatchReply(response, replies, loop);
+        ProtoBatchEntries entries = new ProtoBatchEntries(request);
+        ringRoom.publish(loop, () -> {
+            try {
+                return ledger.tryAppendBatch(entries, null, reply);
+            } catch (RuntimeException e) {
+                fail(response, e);
+                return true;
+            }
+        }, () -> response.onError(Statuses.of(ledger.ringFull())));
     }
 
     @Override
     public StreamObserver<AppendBatchRequest> appendStream(StreamObserver<AppendBatchResponse> response) {
-        return new AppendStreamCall(ledger, (ServerCallStreamObserver<AppendBatchResponse>) response, replies);
+        return new AppendStreamCall(ledger, ringRoom, (ServerCallStreamObserver<AppendBatchResponse>) response, replies);
     }
 
     @Override

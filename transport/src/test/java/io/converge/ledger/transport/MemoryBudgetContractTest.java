@@ -1,6 +1,7 @@
 package io.converge.ledger.transport;
 
 import com.google.protobuf.ByteString;
+import io.converge.context.v1.AppendBatchRequest;
 import io.converge.context.v1.AppendRequest;
 import io.converge.context.v1.Entry;
 import io.converge.context.v1.LoadRequest;
@@ -93,5 +94,32 @@ class MemoryBudgetContractTest extends ServedOverBothTransports {
             LoadRequest.newBuilder().setContextId("copy").setSnapshot(s.getSnapshot()).build()));
         assertEquals(0, latest(fixture, "copy"), "nothing of the snapshot was restored");
         assertEquals(stored, readAll(fixture, "ctx"));
+    }
+
+    @Test
+    void aBatchBeyondTheBudgetIsRefusedWholeSayingSoAndChangesNothing() {
+        long storedBefore = fixture.server.ledger().stats().entriesStored();
+        AppendBatchRequest batch = AppendBatchRequest.newBuilder()
+            .addEntries(AppendRequest.newBuilder().setContextId("another").setKey("k"))
+            .addEntries(fourKiB("ctx"))
+            .build();
+        assertRejected(Status.Code.RESOURCE_EXHAUSTED, "memory budget", () -> fixture.blocking().appendBatch(batch));
+        assertEquals(stored, readAll(fixture, "ctx"));
+        assertEquals(0, latest(fixture, "another"), "not even the small entry of the batch was stored");
+        assertEquals(storedBefore, fixture.server.ledger().stats().entriesStored());
+    }
+
+    @Test
+    void aStreamBatchBeyondTheBudgetEndsTheStreamSayingSoAndNothingAfterItIsStored() throws Exception {
+        AppendStreamRecorder stream = new AppendStreamRecorder();
+        fixture.async().appendStream(stream);
+        stream.send(AppendBatchRequest.newBuilder().addEntries(fourKiB("ctx")).build());
+        stream.send(AppendBatchRequest.newBuilder()
+            .addEntries(AppendRequest.newBuilder().setContextId("another").setKey("k")).build());
+
+        ContractSupport.assertStatus(Status.Code.RESOURCE_EXHAUSTED, "memory budget", stream.awaitEnd());
+        assertEquals(0, stream.responses().size());
+        assertEquals(stored, readAll(fixture, "ctx"));
+        assertEquals(0, latest(fixture, "another"), "the batch after the refused one was not stored, though it fits");
     }
 }
