@@ -5,12 +5,7 @@ import io.converge.context.v1.Entry;
 import io.converge.context.v1.WatchEvent;
 import io.converge.context.v1.WatchRequest;
 import io.grpc.Context;
-import io.grpc.ForwardingServerCall;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
-import io.grpc.ServerCall;
-import io.grpc.ServerCallHandler;
-import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedClass;
@@ -20,9 +15,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.converge.ledger.transport.ContractSupport.append;
 import static io.converge.ledger.transport.ContractSupport.appendMany;
@@ -76,7 +69,7 @@ class WatchFlowControlContractTest extends ServedOverBothTransports {
 
     @Test
     void aWatcherThatReadsNothingIsSentNoMoreThanFlowControlAllows() throws Exception {
-        SentMessages sent = new SentMessages();
+        SentWatchMessages sent = new SentWatchMessages();
         try (LedgerFixture f = LedgerFixture.start(transport, ServerSettings.defaults(), sent)) {
             int n = 1000;
             int payload = 8 * 1024;
@@ -102,37 +95,6 @@ class WatchFlowControlContractTest extends ServedOverBothTransports {
 
             stalled.request(n);
             assertEquals(appended, stalled.awaitEntries(n), "nothing was lost while it stalled");
-        }
-    }
-
-    /** Counts, per Watch call, the messages the server hands to gRPC to send. */
-    private static final class SentMessages implements ServerInterceptor {
-        private final List<AtomicInteger> calls = new CopyOnWriteArrayList<>();
-
-        @Override
-        public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
-                                                          ServerCallHandler<Q, R> next) {
-            if (!call.getMethodDescriptor().getFullMethodName()
-                .equals(ContextServiceGrpc.getWatchMethod().getFullMethodName())) {
-                return next.startCall(call, headers);
-            }
-            AtomicInteger count = new AtomicInteger();
-            calls.add(count);
-            return next.startCall(new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
-                @Override
-                public void sendMessage(R message) {
-                    count.incrementAndGet();
-                    super.sendMessage(message);
-                }
-            }, headers);
-        }
-
-        int watchCalls() {
-            return calls.size();
-        }
-
-        int count(int call) {
-            return calls.get(call).get();
         }
     }
 
