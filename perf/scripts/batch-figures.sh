@@ -5,8 +5,9 @@
 #   100 entries of 64 bytes (--rpc stream --batch 100 --payload 64, STREAMS x WINDOW).
 # Prints entries/s of each and the ratios ledger/no-op and ledger/redis.
 # Usage: perf/scripts/batch-figures.sh [rounds=3] [seconds=10]
-#   STREAMS=2 WINDOW=8 CHANNELS=2 override the load shape; SWEEP=1 first tries streams 2 4 8 x
-#   window 2 4 8 16 against the no-op server (5 s each) and uses the fastest.
+#   STREAMS=8 WINDOW=8 CHANNELS=2 (the fastest of a sweep on a shared 2-core box) override the
+#   load shape; SWEEP=1 first tries streams 2 4 8 x window 2 4 8 16 against the no-op server
+#   (5 s each) and uses the fastest.
 # Needs: a built perf jar (mvn -q -B package -DskipTests), redis-server and redis-benchmark.
 # A server that answers the batched rpcs with an error (UNIMPLEMENTED before the ledger
 # serves them) is reported as n/a with its errors, and the script carries on.
@@ -14,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROUNDS=${1:-3}
 SECS=${2:-10}
-STREAMS=${STREAMS:-2}
+STREAMS=${STREAMS:-8}
 WINDOW=${WINDOW:-8}
 CHANNELS=${CHANNELS:-2}
 JAR=perf/target/converge-ledger-perf.jar
@@ -34,7 +35,7 @@ cleanup() {
 trap cleanup EXIT
 wait_port() { for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
 field() { echo "$1" | tr ' ' '\n' | grep "^$2=" | cut -d= -f2; }
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {if (NR==0) print "n/a"; else if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+median() { tr ' ' '\n' | { grep -vE '^$|^n/a$' || true; } | sort -g | awk '{a[NR]=$1} END {if (NR==0) print "n/a"; else if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 ratio() { if [[ $1 == n/a || $2 == n/a ]]; then echo n/a; else awk -v a="$1" -v b="$2" 'BEGIN {printf "%.3f", a/b}'; fi; }
 
 start_server() { # mode
@@ -53,7 +54,7 @@ load() {
 rate_of() { if [[ $(field "$1" status) == ok ]]; then field "$1" throughput; else echo n/a; fi; }
 redis_rate() {
   redis-benchmark -p $REDIS_PORT -c 50 -P 16 -n "$1" -q XADD "s$2" '*' f "$PAYLOAD" | tr '\r' '\n' \
-    | grep "requests per second" | tail -1 | awk '{print $2}'
+    | grep -oE '[0-9.]+ requests per second' | tail -1 | awk '{print $1}'
 }
 
 if [[ ${SWEEP:-0} == 1 ]]; then
@@ -95,13 +96,12 @@ for round in $(seq "$ROUNDS"); do
 done
 redis-cli -p $REDIS_PORT shutdown nosave >/dev/null 2>&1 || true
 
-REDIS=$(echo "$REDIS_ALL" | median); NOOP=$(echo "$NOOP_ALL" | tr ' ' '\n' | grep -v n/a | median)
-LEDGER=$(echo "$LEDGER_ALL" | tr ' ' '\n' | grep -v n/a | median)
+REDIS=$(echo "$REDIS_ALL" | median); NOOP=$(echo "$NOOP_ALL" | median); LEDGER=$(echo "$LEDGER_ALL" | median)
 echo
 echo "batched appends, median of $ROUNDS round(s) of ${SECS}s, 64-byte values, loopback, $(nproc) cores"
 echo "  redis XADD -c 50 -P 16                    : $REDIS entries/s   (rounds:$REDIS_ALL)"
 echo "  no-op AppendStream s=$STREAMS w=$WINDOW batch 100   : $NOOP entries/s   (rounds:$NOOP_ALL; client cores:$NOOP_CPU)"
 echo "  ledger AppendStream s=$STREAMS w=$WINDOW batch 100  : $LEDGER entries/s   (rounds:$LEDGER_ALL; client cores:$LEDGER_CPU)"
-[ -n "$LEDGER_ERRORS" ] && echo "  ledger errors: $LEDGER_ERRORS"
+if [ -n "$LEDGER_ERRORS" ]; then echo "  ledger errors: $LEDGER_ERRORS"; fi
 echo "  ratio ledger/no-op: $(ratio "$LEDGER" "$NOOP")   ratio ledger/redis: $(ratio "$LEDGER" "$REDIS")"
 echo "files: $OUT"
