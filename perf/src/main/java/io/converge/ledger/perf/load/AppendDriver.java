@@ -16,4 +16,19 @@ interface AppendDriver {
      * @return calls still unanswered after the drain wait (0 when all came back)
      */
     long run(MeasurementWindow window) throws InterruptedException;
+
+    /** Open loop: sends (Appends or batches) that waited for a free slot in flight. Read after {@link #run}. */
+    default long capWaits() {
+        return 0;
+    }
+
+    /** Open loop: intended sends given up, still pending a grace second after the run ended. */
+    default long unsent() {
+        return 0;
+    }
+
+    /** Open loop: the sender thread's CPU time per send, in ns; -1 in the closed loop or when unknown. */
+    default long senderCpuNanosPerSend() {
+        return -1;
+    }
 }

@@ -10,7 +10,9 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * What became of every Append: OK replies (all of them, and those of the measured phase),
- * failures by status code, and replies that came back OK but wrong. Also the highest
+ * failures by status code, and replies that came back OK but wrong. In a batched run an
+ * Append is an entry: OK entries are counted here, and OK batches beside them; a failed
+ * call (an AppendBatch, or a whole AppendStream) counts once, a wrong batch response once. Also the highest
  * sequence each context reached, the target the watchers must catch up to. Every method
  * is thread-safe; the counters are sums of adders, read once the calls are done.
  */
@@ -20,6 +22,8 @@ final class AppendOutcomes {
 
     private final LongAdder ok = new LongAdder();
     private final LongAdder measuredOk = new LongAdder();
+    private final LongAdder okBatches = new LongAdder();
+    private final LongAdder measuredOkBatches = new LongAdder();
     private final LongAdder badReplies = new LongAdder();
     private final AtomicLongArray failuresByCode = new AtomicLongArray(Status.Code.values().length);
     private final AtomicLongArray latestSequence;
@@ -54,6 +58,43 @@ final class AppendOutcomes {
         return true;
     }
 
+    /**
+     * Checks the acks of a batch of {@code batches.entries()} entries whose first went to
+     * context {@code firstContext}: one ack per entry, each sequence at least 1 and above
+     * the one before it to the same context, within the batch and, when
+     * {@code lastSequence} (indexed by context, updated here) is given, across the caller's
+     * earlier batches. Returns whether it is right (and was counted as OK). Counts nothing
+     * for the watchers: batched runs have none.
+     */
+    boolean batchReplied(BatchAcks acks, AppendBatches batches, int firstContext, long[] lastSequence,
+        boolean measured) {
+        int entries = batches.entries();
+        int contexts = batches.contexts();
+        boolean right = acks.count() == entries;
+        int context = firstContext;
+        for (int j = 0; right && j < entries; j++) {
+            long sequence = acks.sequence(j);
+            if (lastSequence != null) {
+                right = sequence > lastSequence[context];
+                lastSequence[context] = sequence;
+                context = context + 1 == contexts ? 0 : context + 1;
+            } else {
+                right = sequence > (j >= contexts ? acks.sequence(j - contexts) : 0);
+            }
+        }
+        if (!right) {
+            badReplies.increment();
+            return false;
+        }
+        ok.add(entries);
+        okBatches.increment();
+        if (measured) {
+            measuredOk.add(entries);
+            measuredOkBatches.increment();
+        }
+        return true;
+    }
+
     void failed(Throwable t) {
         failuresByCode.incrementAndGet(Status.fromThrowable(t).getCode().ordinal());
     }
@@ -66,6 +107,16 @@ final class AppendOutcomes {
     /** OK replies to calls meant to start in the measured phase. */
     long measuredOk() {
         return measuredOk.sum();
+    }
+
+    /** OK batches over the whole run, warmup included (0 in a unary run). */
+    long okBatches() {
+        return okBatches.sum();
+    }
+
+    /** OK batches meant to start in the measured phase (0 in a unary run). */
+    long measuredOkBatches() {
+        return measuredOkBatches.sum();
     }
 
     long latestSequence(int context) {

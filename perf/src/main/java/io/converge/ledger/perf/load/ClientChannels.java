@@ -1,6 +1,7 @@
 package io.converge.ledger.perf.load;
 
 import io.converge.context.v1.ContextServiceGrpc;
+import io.grpc.Channel;
 import io.grpc.ManagedChannel;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.NettyChannelBuilder;
@@ -71,12 +72,17 @@ final class ClientChannels implements AutoCloseable {
         return stubs[Math.floorMod(i, stubs.length)];
     }
 
-    /** A blocking stub on channel {@code i % size()}, for the run's few setup calls. */
+    /** Channel {@code i % size()}, for calls made without a generated stub. */
+    Channel channel(int i) {
+        return channels[Math.floorMod(i, channels.length)];
+    }
+
     /** The standard health service over channel {@code i}: answered by the ledger and the no-op baseline alike. */
     HealthGrpc.HealthBlockingStub health(int i) {
         return HealthGrpc.newBlockingStub(channels[i]);
     }
 
+    /** A blocking stub on channel {@code i % size()}, for the run's few setup calls. */
     ContextServiceGrpc.ContextServiceBlockingStub blocking(int i) {
         return ContextServiceGrpc.newBlockingStub(channels[Math.floorMod(i, channels.length)]);
     }

@@ -22,6 +22,11 @@ final class LatencyRecorder {
         recorder.recordValue(clamp(nanos));
     }
 
+    /** Records one latency, in ns, {@code count} times: a batch's latency once per entry of it. */
+    void record(long nanos, long count) {
+        recorder.recordValueWithCount(clamp(nanos), count);
+    }
+
     /**
      * Records one latency, in ns, and HdrHistogram's back-filled values for a sender that
      * meant to issue one call every {@code expectedIntervalNanos} but waited for this one.

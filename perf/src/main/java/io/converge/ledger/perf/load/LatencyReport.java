@@ -27,16 +27,27 @@ final class LatencyReport {
         out.printf(Locale.ROOT, "  payload %d B, %d context(s) %s.., %d watcher(s), warmup %s, measured %s%n",
             o.payloadBytes(), o.contexts(), o.contextId(0), o.watchers(), LoadOptions.format(o.warmup()),
             LoadOptions.format(o.duration()));
-        out.printf(Locale.ROOT, "appends: %d measured (%d in all, warmup included), throughput %.1f appends/s%n",
-            r.measuredAppends(), r.totalAppends(), r.throughputPerSecond());
-        String label = o.mode() == LoadOptions.Mode.OPEN ? "append latency, from intended start (corrected)"
-            : "append latency";
+        if (o.batched()) {
+            out.printf(Locale.ROOT, "entries: %d measured (%d in all, warmup included), throughput %.1f entries/s%n",
+                r.measuredAppends(), r.totalAppends(), r.throughputPerSecond());
+            out.printf(Locale.ROOT, "batches: %d measured (%d in all), %.1f batches/s of %d entries%n",
+                r.measuredBatches(), r.totalBatches(), r.batchesPerSecond(), o.batch());
+        } else {
+            out.printf(Locale.ROOT, "appends: %d measured (%d in all, warmup included), throughput %.1f appends/s%n",
+                r.measuredAppends(), r.totalAppends(), r.throughputPerSecond());
+        }
+        String what = o.batched() ? "per-entry latency" : "append latency";
+        String label = o.mode() == LoadOptions.Mode.OPEN ? what + ", from intended start (corrected)" : what;
         out.println(label + ": " + percentiles(r.appendLatency()));
         if (r.uncorrectedLatency() != null) {
-            out.println("append latency, from actual send (uncorrected): " + percentiles(r.uncorrectedLatency()));
-            out.println("open loop: " + r.capWaits() + " sends waited for --max-outstanding " + o.maxOutstanding()
-                + ", " + r.unsent() + " intended sends given up, sender thread CPU "
-                + micros(r.senderCpuNanosPerSend()) + " µs per send");
+            out.println(what + ", from actual send (uncorrected): " + percentiles(r.uncorrectedLatency()));
+            out.println(o.batched()
+                ? "open loop: " + r.capWaits() + " batches waited for --window " + o.window()
+                    + " or the stream's readiness, " + r.unsent() + " intended batches given up, sender thread CPU "
+                    + micros(r.senderCpuNanosPerSend()) + " µs per batch"
+                : "open loop: " + r.capWaits() + " sends waited for --max-outstanding " + o.maxOutstanding()
+                    + ", " + r.unsent() + " intended sends given up, sender thread CPU "
+                    + micros(r.senderCpuNanosPerSend()) + " µs per send");
         }
         if (r.watchLatency() != null) {
             out.printf(Locale.ROOT, "watch: %.1f entries/s delivered (all watchers), %d/%d watchers complete%n",
@@ -69,6 +80,12 @@ final class LatencyReport {
         LoadOptions o = r.options();
         StringBuilder b = new StringBuilder("RESULT");
         kv(b, "mode", o.mode().name().toLowerCase(Locale.ROOT));
+        if (o.batched()) {
+            kv(b, "rpc", o.rpc().name().toLowerCase(Locale.ROOT));
+            kv(b, "batch", Integer.toString(o.batch()));
+            kv(b, "streams", Integer.toString(o.streams()));
+            kv(b, "window", Integer.toString(o.window()));
+        }
         kv(b, "target", o.host() + ":" + o.port());
         kv(b, "callers", Integer.toString(o.callers()));
         kv(b, "rate", number(o.rate()));
@@ -81,6 +98,10 @@ final class LatencyReport {
         kv(b, "appends", Long.toString(r.measuredAppends()));
         kv(b, "appends_total", Long.toString(r.totalAppends()));
         kv(b, "throughput", number(r.throughputPerSecond()));
+        if (o.batched()) {
+            kv(b, "batches", Long.toString(r.measuredBatches()));
+            kv(b, "batches_per_s", number(r.batchesPerSecond()));
+        }
         latencies(b, "", r.appendLatency());
         if (r.uncorrectedLatency() != null) {
             latencies(b, "uncorrected_", r.uncorrectedLatency());
@@ -103,7 +124,8 @@ final class LatencyReport {
     static String errorText(LoadResult r) {
         String byCode = r.errors().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
             .collect(Collectors.joining(" "));
-        StringBuilder b = new StringBuilder(r.errorCount() + " failed Append(s)");
+        StringBuilder b = new StringBuilder(r.errorCount()
+            + (r.options().batched() ? " failed call(s) or wrong batch response(s)" : " failed Append(s)"));
         if (!byCode.isEmpty()) {
             b.append(" (").append(byCode).append(')');
         }
@@ -143,6 +165,14 @@ final class LatencyReport {
     }
 
     private static String describeMode(LoadOptions o) {
+        if (o.batched()) {
+            String rpc = o.rpc() == LoadOptions.Rpc.STREAM ? "AppendStream, " + o.streams() + " stream(s)"
+                : "AppendBatch, " + o.streams() + " caller(s)";
+            String shape = rpc + " x window " + o.window() + " x batch " + o.batch() + " over " + o.channels()
+                + " channel(s)";
+            return o.mode() == LoadOptions.Mode.OPEN ? "open loop, " + number(o.rate()) + " entries/s, " + shape
+                : "closed loop, " + shape;
+        }
         return o.mode() == LoadOptions.Mode.OPEN
             ? "open loop, " + number(o.rate()) + " appends/s over " + o.channels() + " channel(s)"
             : "closed loop, " + o.callers() + " callers over " + o.channels() + " channel(s)";

@@ -81,11 +81,12 @@ public final class LoadMain {
         List<PercentilePlot.Series> series = new ArrayList<>();
         boolean open = r.options().mode() == LoadOptions.Mode.OPEN;
         written.add(hgrm(dir.resolve(APPEND_HGRM), r.appendLatency()));
-        series.add(new PercentilePlot.Series(open ? "append, from intended start (corrected)" : "append",
+        String what = r.options().batched() ? "append, per entry" : "append";
+        series.add(new PercentilePlot.Series(open ? what + ", from intended start (corrected)" : what,
             r.appendLatency()));
         if (r.uncorrectedLatency() != null) {
             written.add(hgrm(dir.resolve(UNCORRECTED_HGRM), r.uncorrectedLatency()));
-            series.add(new PercentilePlot.Series("append, from actual send (uncorrected)", r.uncorrectedLatency()));
+            series.add(new PercentilePlot.Series(what + ", from actual send (uncorrected)", r.uncorrectedLatency()));
         }
         if (r.watchLatency() != null) {
             written.add(hgrm(dir.resolve(WATCH_HGRM), r.watchLatency()));
@@ -111,7 +112,15 @@ public final class LoadMain {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("mode", o.mode().name().toLowerCase(Locale.ROOT) + " loop");
         p.put("target", o.host() + ":" + o.port());
-        if (o.mode() == LoadOptions.Mode.OPEN) {
+        if (o.batched()) {
+            p.put("rpc", o.rpc() == LoadOptions.Rpc.STREAM ? "AppendStream" : "AppendBatch");
+            p.put(o.rpc() == LoadOptions.Rpc.STREAM ? "streams" : "callers", Integer.toString(o.streams()));
+            p.put("window (batches in flight each)", Integer.toString(o.window()));
+            p.put("batch (entries)", Integer.toString(o.batch()));
+            if (o.mode() == LoadOptions.Mode.OPEN) {
+                p.put("rate (entries/s)", Double.toString(o.rate()));
+            }
+        } else if (o.mode() == LoadOptions.Mode.OPEN) {
             p.put("rate (appends/s)", Double.toString(o.rate()));
             p.put("max outstanding", Integer.toString(o.maxOutstanding()));
         } else {
@@ -126,8 +135,12 @@ public final class LoadMain {
         p.put("watchers", Integer.toString(o.watchers()));
         p.put("warmup", LoadOptions.format(o.warmup()));
         p.put("measured", LoadOptions.format(o.duration()));
-        p.put("appends measured", Long.toString(r.measuredAppends()));
-        p.put("throughput (appends/s)", String.format(Locale.ROOT, "%.1f", r.throughputPerSecond()));
+        String unit = o.batched() ? "entries" : "appends";
+        p.put(unit + " measured", Long.toString(r.measuredAppends()));
+        p.put("throughput (" + unit + "/s)", String.format(Locale.ROOT, "%.1f", r.throughputPerSecond()));
+        if (o.batched()) {
+            p.put("batches/s", String.format(Locale.ROOT, "%.1f", r.batchesPerSecond()));
+        }
         p.put("errors", r.ok() ? "none" : LatencyReport.errorText(r));
         p.put("RESULT", LatencyReport.resultLine(r));
         return p;

@@ -14,7 +14,8 @@ import java.util.Set;
  * @param host               the server's host name or address
  * @param port               the server's TCP port
  * @param callers            closed loop: concurrent callers, each with one Append in flight (0 in open loop)
- * @param rate               open loop: Appends per second in all, on a fixed schedule (0 in closed loop)
+ * @param rate               open loop: Appends (entries, when batched) per second in all, on a fixed schedule
+ *                           (0 in closed loop)
  * @param duration           the measured phase
  * @param warmup             the phase before it, run the same way but not recorded
  * @param payloadBytes       bytes of payload in every Append
@@ -27,11 +28,15 @@ import java.util.Set;
  *                           {@code recordValueWithExpectedInterval}, in ns (0: plain recording)
  * @param maxOutstanding     open loop: the most Appends in flight at once
  * @param runId              names this run's contexts, {@code load-<runId>-<i>}
+ * @param rpc                which rpc carries the entries: unary Append, AppendBatch or AppendStream
+ * @param batch              AppendBatch and AppendStream: entries per request (1 with unary Append)
+ * @param streams            AppendStream: streams; AppendBatch: concurrent callers (0 with unary Append)
+ * @param window             AppendBatch and AppendStream: batches in flight per stream or caller (0 with unary)
  */
 public record LoadOptions(
     String host, int port, int callers, double rate, Duration duration, Duration warmup, int payloadBytes,
     int contexts, int watchers, int channels, Path out, URI serverMetrics, long expectedIntervalNanos,
-    int maxOutstanding, String runId) {
+    int maxOutstanding, String runId, Rpc rpc, int batch, int streams, int window) {
 
     /** The largest payload the server accepts (CONTRACT.md, "Bad input"). */
     public static final int MAX_PAYLOAD_BYTES = 4 * 1024 * 1024;
@@ -43,7 +48,8 @@ public record LoadOptions(
         "  --target host:port       the ledger server (default localhost:50051)",
         "  --callers N              closed loop: N callers, each with one Append in flight (default 50)",
         "  --rate R                 open loop: R Appends/s in all on a fixed schedule; latency is measured",
-        "                           from each call's intended start (excludes --callers)",
+        "                           from each call's intended start (excludes --callers); with --rpc stream:",
+        "                           R entries/s, sent in batches of --batch on a fixed schedule",
         "  --duration D             measured phase, e.g. 10s, 500ms, 2m (default 10s)",
         "  --warmup D               phase before it, not recorded (default 2s)",
         "  --payload BYTES          payload size (default 64; at least 8 with --watchers)",
@@ -59,10 +65,24 @@ public record LoadOptions(
         "  --max-outstanding N      open loop: cap on Appends in flight (default 10000); a send that finds",
         "                           the cap waits and is counted",
         "  --run-id ID              names the contexts (default: derived from the clock and the pid)",
+        "  --rpc unary|batch|stream which rpc carries the entries (default unary): unary Append, AppendBatch",
+        "                           (closed loop only), or AppendStream (closed loop, or open loop with --rate)",
+        "  --batch N                batch and stream: entries per AppendBatchRequest (default 100)",
+        "  --streams S              stream: AppendStream streams; batch: concurrent AppendBatch callers (default 4)",
+        "  --window W               batch and stream: batches in flight per stream or caller before waiting for",
+        "                           acks (default 4)",
         "  --help                   this text");
 
     /** Closed or open loop. */
     public enum Mode { CLOSED, OPEN }
+
+    /** The rpc that carries the entries: {@code Append}, {@code AppendBatch} or {@code AppendStream}. */
+    public enum Rpc { UNARY, BATCH, STREAM }
+
+    /** Whether entries travel in batches (AppendBatch or AppendStream). */
+    public boolean batched() {
+        return rpc != Rpc.UNARY;
+    }
 
     public Mode mode() {
         return rate > 0 ? Mode.OPEN : Mode.CLOSED;
@@ -94,6 +114,10 @@ public record LoadOptions(
         Duration expectedInterval = null;
         Integer maxOutstanding = null;
         String runId = defaultRunId();
+        Rpc rpc = Rpc.UNARY;
+        Integer batch = null;
+        Integer streams = null;
+        Integer window = null;
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -146,6 +170,10 @@ public record LoadOptions(
                     }
                     runId = value;
                 }
+                case "--rpc" -> rpc = rpc(value);
+                case "--batch" -> batch = (int) whole(name, value, 1, 100_000);
+                case "--streams" -> streams = (int) whole(name, value, 1, 10_000);
+                case "--window" -> window = (int) whole(name, value, 1, 100_000);
                 default -> throw new BadOptionsException("unknown option " + name);
             }
         }
@@ -163,11 +191,53 @@ public record LoadOptions(
             throw new BadOptionsException("--watchers needs --payload of at least " + STAMP_BYTES
                 + " bytes (the send time goes in the first 8)");
         }
+        if (rpc == Rpc.UNARY) {
+            if (batch != null || streams != null || window != null) {
+                throw new BadOptionsException("--batch, --streams and --window apply to --rpc batch and stream only");
+            }
+        } else {
+            batchedOnly(rpc, rate, callers, watchers, expectedInterval, maxOutstanding);
+            int streamCount = streams == null ? 4 : streams;
+            return new LoadOptions(host, port, 0, rate == null ? 0 : rate, duration, warmup, payload, contexts, 0,
+                channels != null ? channels : Math.min(streamCount, 2), out, serverMetrics, 0, 0, runId, rpc,
+                batch == null ? 100 : batch, streamCount, window == null ? 4 : window);
+        }
         int callerCount = rate == null ? (callers == null ? 50 : callers) : 0;
         int channelCount = channels != null ? channels : (rate == null ? Math.min(callerCount, 4) : 4);
         return new LoadOptions(host, port, callerCount, rate == null ? 0 : rate, duration, warmup, payload, contexts,
             watchers, channelCount, out, serverMetrics, expectedInterval == null ? 0 : expectedInterval.toNanos(),
-            maxOutstanding == null ? 10_000 : maxOutstanding, runId);
+            maxOutstanding == null ? 10_000 : maxOutstanding, runId, rpc, 1, 0, 0);
+    }
+
+    /** Rejects the unary-only options with {@code --rpc batch} or {@code stream}, and the open loop with batch. */
+    private static void batchedOnly(Rpc rpc, Double rate, Integer callers, int watchers, Duration expectedInterval,
+        Integer maxOutstanding) throws BadOptionsException {
+        String which = "--rpc " + rpc.name().toLowerCase(Locale.ROOT);
+        if (callers != null) {
+            throw new BadOptionsException("--callers applies to --rpc unary; " + which + " takes --streams");
+        }
+        if (watchers > 0) {
+            throw new BadOptionsException("--watchers applies to --rpc unary only");
+        }
+        if (expectedInterval != null) {
+            throw new BadOptionsException("--expected-interval applies to --rpc unary only");
+        }
+        if (maxOutstanding != null) {
+            throw new BadOptionsException("--max-outstanding applies to --rpc unary; " + which
+                + " bounds batches in flight with --window");
+        }
+        if (rate != null && rpc == Rpc.BATCH) {
+            throw new BadOptionsException("--rate (open loop) applies to --rpc unary and stream, not batch");
+        }
+    }
+
+    private static Rpc rpc(String value) throws BadOptionsException {
+        return switch (value) {
+            case "unary" -> Rpc.UNARY;
+            case "batch" -> Rpc.BATCH;
+            case "stream" -> Rpc.STREAM;
+            default -> throw new BadOptionsException("--rpc " + value + " is not unary, batch or stream");
+        };
     }
 
     private static String defaultRunId() {

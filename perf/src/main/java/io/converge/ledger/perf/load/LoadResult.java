@@ -13,12 +13,17 @@ import java.util.Map;
  * @param measuredNanos      length of the measured phase
  * @param measuredAppends    OK Appends meant to start in the measured phase
  * @param totalAppends       OK Appends of the whole run, warmup included: what the server stored for it
+ * @param measuredBatches    batched runs: OK batches meant to start in the measured phase (0 when unary)
+ * @param totalBatches       batched runs: OK batches of the whole run (0 when unary)
  * @param errors             failed Appends by status code name (and OK-but-wrong replies); empty when none
- * @param unanswered         Appends still in flight when the drain wait ran out
- * @param capWaits           open loop: sends that waited for a free slot under --max-outstanding
- * @param unsent             open loop: intended sends given up, still pending 1 s after the run ended
- * @param senderCpuNanosPerSend open loop: the sender thread's CPU time per Append, in ns (-1: closed loop or unknown)
- * @param appendLatency      closed loop: the Append latency; open loop: from the intended start (corrected)
+ * @param unanswered         Appends (batches, when batched) still in flight when the drain wait ran out
+ * @param capWaits           open loop: sends that waited for a free slot under --max-outstanding (batched: batches
+ *                           that waited for --window or the call's readiness)
+ * @param unsent             open loop: intended sends (batched: batches) given up, still pending 1 s after the end
+ * @param senderCpuNanosPerSend open loop: the sender thread's CPU time per Append or batch, in ns (-1: closed loop
+ *                           or unknown)
+ * @param appendLatency      closed loop: the Append latency; open loop: from the intended start (corrected);
+ *                           batched: each batch's latency counted once per entry
  * @param uncorrectedLatency open loop: from the actual send; null in closed loop
  * @param watchLatency       append-to-watch latency; null without watchers
  * @param watchDeliveries    watch events for Appends sent in the measured phase, over all watchers
@@ -28,6 +33,7 @@ import java.util.Map;
  * @param warnings           things the operator should know that do not fail the run
  */
 record LoadResult(LoadOptions options, long measuredNanos, long measuredAppends, long totalAppends,
+    long measuredBatches, long totalBatches,
     Map<String, Long> errors, long unanswered, long capWaits, long unsent, long senderCpuNanosPerSend,
     Histogram appendLatency,
     Histogram uncorrectedLatency, Histogram watchLatency, long watchDeliveries,
@@ -46,7 +52,13 @@ record LoadResult(LoadOptions options, long measuredNanos, long measuredAppends,
         return errors.isEmpty() && unanswered == 0 && completeWatchers() == watchers.size();
     }
 
+    /** Appends (entries, when batched) per second of the measured phase. */
     double throughputPerSecond() {
         return measuredAppends * 1e9 / measuredNanos;
+    }
+
+    /** Batches (calls or stream messages) per second of the measured phase; 0 when unary. */
+    double batchesPerSecond() {
+        return measuredBatches * 1e9 / measuredNanos;
     }
 }

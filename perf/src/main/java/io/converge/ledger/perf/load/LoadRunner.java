@@ -65,14 +65,15 @@ final class LoadRunner {
             }
             watchers.open(options, channels);
             AppendRequests requests = new AppendRequests(options);
-            AppendDriver driver;
-            OpenLoopDriver open = null;
-            if (options.mode() == LoadOptions.Mode.OPEN) {
-                open = new OpenLoopDriver(options, channels, requests, outcomes, appendLatency, uncorrected);
-                driver = open;
-            } else {
-                driver = new ClosedLoopDriver(options, channels, requests, outcomes, appendLatency, aux);
-            }
+            boolean open = options.mode() == LoadOptions.Mode.OPEN;
+            AppendDriver driver = switch (options.rpc()) {
+                case UNARY -> open ? new OpenLoopDriver(options, channels, requests, outcomes, appendLatency, uncorrected)
+                    : new ClosedLoopDriver(options, channels, requests, outcomes, appendLatency, aux);
+                case BATCH -> new BatchCallerDriver(options, channels, new AppendBatches(options, requests), outcomes,
+                    appendLatency, aux);
+                case STREAM -> new StreamDriver(options, channels, new AppendBatches(options, requests), outcomes,
+                    appendLatency, uncorrected);
+            };
 
             MeasurementWindow window = MeasurementWindow.startingNow(options);
             watchers.measure(window);
@@ -89,7 +90,7 @@ final class LoadRunner {
 
             long unanswered = driver.run(window);
             if (unanswered > 0) {
-                addWarning(warnings, unanswered + " Appends still unanswered "
+                addWarning(warnings, unanswered + (options.batched() ? " batches" : " Appends") + " still unanswered "
                     + TimeUnit.NANOSECONDS.toSeconds(AppendDriver.DRAIN_WAIT_NANOS) + " s after the run ended");
             }
             if (!watchers.awaitCaughtUp(outcomes, CATCH_UP_NANOS)) {
@@ -108,9 +109,9 @@ final class LoadRunner {
             long cpuEnd = settled(cpuAtEnd);
             Histogram watch = options.watchers() > 0 ? watchLatency.take() : null;
             return new LoadResult(options, window.measuredNanos(), outcomes.measuredOk(), outcomes.ok(),
-                outcomes.errors(), unanswered, open == null ? 0 : open.capWaits(), open == null ? 0 : open.unsent(),
-                open == null ? -1 : open.senderCpuNanosPerSend(),
-                appendLatency.take(), open == null ? null : uncorrected.take(), watch,
+                outcomes.measuredOkBatches(), outcomes.okBatches(),
+                outcomes.errors(), unanswered, driver.capWaits(), driver.unsent(), driver.senderCpuNanosPerSend(),
+                appendLatency.take(), open ? uncorrected.take() : null, watch,
                 watchers.measuredDeliveries(), watchers.report(outcomes),
                 cpuStart >= 0 && cpuEnd >= 0 ? cpuEnd - cpuStart : -1, serverSide, snapshot(warnings));
         } finally {

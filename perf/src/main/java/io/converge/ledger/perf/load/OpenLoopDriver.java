@@ -103,12 +103,14 @@ final class OpenLoopDriver implements AppendDriver {
     }
 
     /** Sends that found {@code maxOutstanding} calls in flight and had to wait. Read after {@link #run}. */
-    long capWaits() {
+    @Override
+    public long capWaits() {
         return capWaits;
     }
 
     /** Intended sends of the run given up on: the sender was still behind a grace second after it ended. */
-    long unsent() {
+    @Override
+    public long unsent() {
         return unsent;
     }
 
@@ -117,7 +119,8 @@ final class OpenLoopDriver implements AppendDriver {
      * intended time and handing the call to its event loop), or -1 when unknown. Near the send interval, the sender
      * itself cannot keep the schedule. Read after {@link #run}.
      */
-    long senderCpuNanosPerSend() {
+    @Override
+    public long senderCpuNanosPerSend() {
         return senderCpuNanos < 0 || sent == 0 ? -1 : senderCpuNanos / sent;
     }
 

@@ -23,7 +23,7 @@ class LatencyReportTest {
     void theResultLineHasFixedKeysInAFixedOrderWithLatenciesInMicroseconds() throws Exception {
         // HdrHistogram reports the highest value equivalent (3 significant digits) to the one at the percentile.
         LoadOptions o = LoadOptions.parse("--callers", "50", "--duration", "2s", "--warmup", "500ms", "--run-id", "t");
-        LoadResult r = new LoadResult(o, 2_000_000_000L, 1000, 1200, Map.of(), 0, 0, 0, -1, microsEach(100, 200, 300),
+        LoadResult r = new LoadResult(o, 2_000_000_000L, 1000, 1200, 0, 0, Map.of(), 0, 0, 0, -1, microsEach(100, 200, 300),
             null, null, 0, List.of(), 1_000_000_000L, null, List.of());
         assertEquals("RESULT mode=closed target=localhost:50051 callers=50 rate=0 channels=4 contexts=1 payload=64"
             + " watchers=0 warmup_s=0.5 duration_s=2 appends=1000 appends_total=1200 throughput=500"
@@ -34,7 +34,7 @@ class LatencyReportTest {
     @Test
     void errorsFailTheRunAndAreCountedByStatusCode() throws Exception {
         LoadOptions o = LoadOptions.parse("--rate", "100", "--run-id", "t");
-        LoadResult r = new LoadResult(o, 1_000_000_000L, 90, 90, Map.of("UNAVAILABLE", 10L), 2, 0, 0, 5000,
+        LoadResult r = new LoadResult(o, 1_000_000_000L, 90, 90, 0, 0, Map.of("UNAVAILABLE", 10L), 2, 0, 0, 5000,
             microsEach(100), microsEach(50), null, 0, List.of(), -1, null, List.of());
         assertFalse(r.ok());
         String line = LatencyReport.resultLine(r);

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -67,6 +68,47 @@ class LoadOptionsTest {
         LoadOptions o = LoadOptions.parse("--callers", "2", "--expected-interval", "1ms");
         assertEquals(2, o.channels());
         assertEquals(1_000_000, o.expectedIntervalNanos());
+    }
+
+    @Test
+    void theRpcIsUnaryUnlessAskedAndBatchedRunsDefaultToFourStreamsOfWindowFourAndBatchesOfAHundred() throws Exception {
+        LoadOptions unary = LoadOptions.parse();
+        assertEquals(LoadOptions.Rpc.UNARY, unary.rpc());
+        assertFalse(unary.batched());
+        LoadOptions stream = LoadOptions.parse("--rpc", "stream");
+        assertEquals(LoadOptions.Rpc.STREAM, stream.rpc());
+        assertEquals(LoadOptions.Mode.CLOSED, stream.mode());
+        assertEquals(100, stream.batch());
+        assertEquals(4, stream.streams());
+        assertEquals(4, stream.window());
+        assertEquals(2, stream.channels(), "min(streams, 2)");
+        assertEquals(0, stream.callers());
+        LoadOptions open = LoadOptions.parse("--rpc=stream", "--rate", "2000000", "--batch", "50", "--streams", "8",
+            "--window", "16", "--channels", "3");
+        assertEquals(LoadOptions.Mode.OPEN, open.mode());
+        assertEquals(2_000_000, open.rate());
+        assertEquals(50, open.batch());
+        assertEquals(8, open.streams());
+        assertEquals(16, open.window());
+        assertEquals(3, open.channels());
+        LoadOptions batch = LoadOptions.parse("--rpc", "batch", "--streams", "1");
+        assertEquals(LoadOptions.Rpc.BATCH, batch.rpc());
+        assertEquals(1, batch.channels());
+    }
+
+    @Test
+    void batchedRunsRejectTheUnaryOnlyOptionsAndUnaryRejectsTheBatchedOnes() {
+        assertRejected("is not unary, batch or stream", "--rpc", "bidi");
+        assertRejected("--batch", "--rpc", "stream", "--batch", "0");
+        assertRejected("--window", "--rpc", "stream", "--window", "0");
+        assertRejected("takes --streams", "--rpc", "stream", "--callers", "5");
+        assertRejected("--watchers applies to --rpc unary", "--rpc", "batch", "--watchers", "1");
+        assertRejected("--expected-interval applies to --rpc unary", "--rpc", "stream", "--expected-interval", "1ms");
+        assertRejected("bounds batches in flight with --window", "--rpc", "stream", "--rate", "5",
+            "--max-outstanding", "5");
+        assertRejected("not batch", "--rpc", "batch", "--rate", "1000");
+        assertRejected("apply to --rpc batch and stream only", "--batch", "10");
+        assertRejected("apply to --rpc batch and stream only", "--rpc", "unary", "--streams", "2");
     }
 
     @Test
