@@ -14,15 +14,17 @@ import java.util.Map;
  * fills an entry's slots before it releases the new latest sequence.
  *
  * <p><b>Layout.</b> Entry {@code sequence} lives at index {@code sequence - 1}. Chunks
- * double in size from {@value #FIRST_CHUNK} entries up to {@value #MAX_CHUNK}, then stay
- * at that size, so an almost empty context costs a few hundred bytes and a large one
- * never copies what it already holds. Each chunk holds two arrays with three slots per
- * entry: {@code long}s (id high bits, id low bits, appended-at) and references (key,
- * payload, metadata). A write allocates nothing except, once per chunk, the chunk.
+ * double in size from {@value #FIRST_CHUNK} entry up to {@value #MAX_CHUNK}, then stay
+ * at that size, so a context holds no unused slot until its second entry (a million
+ * one-entry contexts are common: about 210 bytes of structure each, docs/PERFORMANCE.md)
+ * and a large one never copies what it already holds. Each chunk holds two arrays with
+ * three slots per entry: {@code long}s (id high bits, id low bits, appended-at) and
+ * references (key, payload, metadata). A write allocates nothing except, once per chunk,
+ * the chunk.
  */
 public final class ContextLog {
-    static final int FIRST_CHUNK = 8;
-    static final int GROWING_CHUNKS = 12;
+    static final int FIRST_CHUNK = 1;
+    static final int GROWING_CHUNKS = 15;
     static final int MAX_CHUNK = FIRST_CHUNK << (GROWING_CHUNKS - 1);
     /** Entries held by the growing chunks together. */
     private static final long GROWING_CAPACITY = (long) FIRST_CHUNK * ((1L << GROWING_CHUNKS) - 1);

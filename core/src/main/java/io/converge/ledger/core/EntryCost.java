@@ -10,7 +10,26 @@ final class EntryCost {
     /** Per metadata pair: two String headers and a map node. */
     static final int PER_METADATA_PAIR_BYTES = 96;
 
+    /**
+     * What a context costs before its entries, measured ({@code perf contexts}, 64-bit JVM with
+     * compressed oops; docs/PERFORMANCE.md "Many contexts"): its map node and table slot (43),
+     * the {@code ContextLog} (48), its chunk array (24), the first chunk's wrapper and two array
+     * headers with padding (60), and the context id's String and byte[] headers (40 + padding),
+     * rounded up. A one-entry context holds ~397 B of heap, of which {@link #of} counts only
+     * ~136 B: without this, a budget of half the heap admits more one-entry contexts than the
+     * heap holds.
+     */
+    static final int PER_CONTEXT_BYTES = 224;
+
     private EntryCost() {
+    }
+
+    /**
+     * What creating the context {@code contextId} counts against the budget, once, besides its
+     * entries: {@link #PER_CONTEXT_BYTES} and the id's characters (two bytes each, as keys count).
+     */
+    static long ofContext(String contextId) {
+        return PER_CONTEXT_BYTES + 2L * contextId.length();
     }
 
     /**

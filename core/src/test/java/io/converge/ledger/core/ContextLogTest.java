@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ContextLogTest {
-    /** Well past the growing chunks (32,760 entries) into the fixed-size ones. */
+    /** Well past the growing chunks (32,767 entries) into the fixed-size ones. */
     private static final int INDICES = 200_000;
 
     @Test
@@ -27,6 +27,43 @@ class ContextLogTest {
         for (int c = ContextLog.GROWING_CHUNKS; c < ContextLog.GROWING_CHUNKS + 20; c++) {
             assertEquals(ContextLog.MAX_CHUNK, ContextLog.chunkCapacity(c), "chunk " + c);
         }
+    }
+
+    /**
+     * A million one-entry contexts are a real load: the first chunk holds exactly one entry,
+     * so such a context keeps no unused slot, and the doubling still reaches the same
+     * 16,384-entry chunks, so large contexts keep their layout.
+     */
+    @Test
+    void theFirstChunkHoldsOneEntryAndTheDoublingStillEndsAtSixteenThousandEntries() {
+        assertEquals(1, ContextLog.chunkCapacity(0));
+        assertEquals(0, ContextLog.chunkIndexOf(0));
+        assertEquals(1, ContextLog.chunkIndexOf(1), "the second entry opens the second chunk");
+        assertEquals(16_384, ContextLog.MAX_CHUNK);
+        long growing = 0;
+        for (int c = 0; c < ContextLog.GROWING_CHUNKS; c++) {
+            growing += ContextLog.chunkCapacity(c);
+        }
+        assertEquals(32_767, growing);
+        assertEquals(ContextLog.GROWING_CHUNKS - 1, ContextLog.chunkIndexOf(growing - 1), "the last growing chunk");
+        assertEquals(ContextLog.GROWING_CHUNKS, ContextLog.chunkIndexOf(growing), "the first fixed-size chunk");
+    }
+
+    @Test
+    void aOneEntryLogReadsBackAndGrowsIntoItsSecondChunk() {
+        ContextLog log = new ContextLog("ctx");
+        log.write(1, 1, 10, "a", new byte[] {1}, Map.of());
+        log.publish();
+        assertEquals(1, log.latestSequence());
+        assertEquals("a", log.entry(1).key());
+        log.write(1, 2, 20, "b", new byte[] {2}, Map.of());
+        log.write(1, 3, 30, "c", new byte[] {3}, Map.of());
+        log.publish();
+        assertEquals(3, log.latestSequence());
+        assertEquals("a", log.keyAt(1));
+        assertEquals("b", log.keyAt(2));
+        assertEquals("c", log.keyAt(3));
+        assertEquals(30, log.appendedAtNsAt(3));
     }
 
     /**
@@ -68,7 +105,7 @@ class ContextLogTest {
     @Test
     void writtenEntriesReadBackFieldByFieldAcrossChunkBoundaries() {
         ContextLog log = new ContextLog("ctx");
-        int n = 40_000; // through every growing chunk and into two full-size ones
+        int n = 50_000; // through every growing chunk and into two full-size ones
         for (int i = 0; i < n; i++) {
             long sequence = log.write(7L, i, 1_000L + i, "k" + i, new byte[] {(byte) i, (byte) (i >>> 8)},
                 i % 3 == 0 ? Map.of() : Map.of("m", Integer.toString(i)));

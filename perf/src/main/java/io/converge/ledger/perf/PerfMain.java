@@ -5,8 +5,8 @@ import io.converge.ledger.perf.load.LoadMain;
 import java.util.Arrays;
 
 /**
- * The one entry point of {@code converge-ledger-perf.jar}: {@code jmh}, {@code load} or
- * {@code gate}, followed by that tool's own arguments.
+ * The one entry point of {@code converge-ledger-perf.jar}: {@code jmh}, {@code load},
+ * {@code gate} or {@code contexts}, followed by that tool's own arguments.
  */
 public final class PerfMain {
     private PerfMain() {
@@ -23,6 +23,7 @@ public final class PerfMain {
             case "jmh" -> org.openjdk.jmh.Main.main(rest);
             case "gate" -> io.converge.ledger.perf.gate.PerfGate.main(rest);
             case "load" -> System.exit(LoadMain.run(rest, System.out, System.err));
+            case "contexts" -> System.exit(io.converge.ledger.perf.memory.ContextCost.run(rest, System.out));
             default -> {
                 usage();
                 System.exit(2);
@@ -34,6 +35,7 @@ public final class PerfMain {
         System.err.println("usage: java -jar perf/target/converge-ledger-perf.jar <tool> [arguments]\n"
             + "  jmh  [JMH options]   the core benchmarks (JMH; -h for its options)\n"
             + "  load [options]       gRPC load generator: closed or open loop Appends, watchers (--help)\n"
-            + "  gate [--baseline F]  the CI perf gate: ratios vs the no-op ring and the no-op gRPC service\n");
+            + "  gate [--baseline F]  the CI perf gate: ratios vs the no-op ring and the no-op gRPC service\n"
+            + "  contexts [options]   heap bytes per context at 0, 1 and 100 entries (--help)\n");
     }
 }
