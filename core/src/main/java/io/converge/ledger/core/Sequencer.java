@@ -80,11 +80,13 @@ final class Sequencer implements EventHandler<LedgerCommand> {
     }
 
     private void append(LedgerCommand c) {
-        if (storedBytes + c.cost > memoryBudgetBytes) {
-            c.rejection = budgetSpent(c.cost);
+        ContextLog log = find(c.contextId);
+        long cost = log == null ? c.cost + EntryCost.ofContext(c.contextId) : c.cost;
+        if (storedBytes + cost > memoryBudgetBytes) {
+            c.rejection = budgetSpent(cost);
             return;
         }
-        long idLo = write(c);
+        long idLo = write(c, log != null ? log : create(c.contextId));
         c.idHi = ids.instanceBits();
         c.idLo = idLo;
         storedBytes += c.cost;
@@ -104,7 +106,8 @@ final class Sequencer implements EventHandler<LedgerCommand> {
         if (b.rejection != null || c.batchIndex >= b.size) {
             return;
         }
-        long idLo = write(c);
+        ContextLog log = find(c.contextId);
+        long idLo = write(c, log != null ? log : create(c.contextId));
         b.ack(c.batchIndex, c.sequence, idLo, c.appendedAtNs);
     }
 
@@ -126,21 +129,41 @@ final class Sequencer implements EventHandler<LedgerCommand> {
         }
     }
 
+    /** The context's log, or null when it does not exist yet; a run of commands to one context skips the map. */
+    private ContextLog find(String contextId) {
+        if (contextId == lastContextId || contextId.equals(lastContextId)) {
+            return lastLog;
+        }
+        ContextLog log = store.find(contextId);
+        if (log != null) {
+            lastContextId = contextId;
+            lastLog = log;
+        }
+        return log;
+    }
+
     /**
-     * Writes and publishes the entry of an APPEND or BATCH_APPEND command into its context;
+     * Creates a context and counts its own cost ({@link EntryCost#ofContext}) against the
+     * budget. An Append checked that cost with its entry's; a batch was admitted on its
+     * entries' costs, so its new contexts may take the budget over by their own cost.
+     */
+    private ContextLog create(String contextId) {
+        ContextLog log = store.getOrCreate(contextId);
+        long cost = EntryCost.ofContext(contextId);
+        storedBytes += cost;
+        stats.stored(0, cost);
+        lastContextId = contextId;
+        lastLog = log;
+        return log;
+    }
+
+    /**
+     * Writes and publishes the entry of an APPEND or BATCH_APPEND command into {@code log};
      * sets the command's sequence and appended-at.
      *
      * @return the low bits of the entry's id
      */
-    private long write(LedgerCommand c) {
-        ContextLog log;
-        if (c.contextId == lastContextId || c.contextId.equals(lastContextId)) { // a run to one context: no map lookup
-            log = lastLog;
-        } else {
-            log = store.getOrCreate(c.contextId);
-            lastContextId = c.contextId;
-            lastLog = log;
-        }
+    private long write(LedgerCommand c, ContextLog log) {
         long appendedAt = Math.max(batchEpochNanos, log.lastAppendedAtNs());
         long idLo = ids.next();
         c.sequence = log.write(ids.instanceBits(), idLo, appendedAt, c.key, c.payload, c.metadata);
@@ -172,7 +195,7 @@ final class Sequencer implements EventHandler<LedgerCommand> {
                 + ": loading them would leave a gap");
             return;
         }
-        long cost = 0;
+        long cost = existing == null ? EntryCost.ofContext(c.contextId) : 0;
         for (int i = skip; i < n; i++) {
             cost += s.cost(i);
         }
@@ -180,7 +203,7 @@ final class Sequencer implements EventHandler<LedgerCommand> {
             c.rejection = budgetSpent(cost);
             return;
         }
-        ContextLog log = existing != null ? existing : store.getOrCreate(c.contextId);
+        ContextLog log = existing != null ? existing : store.getOrCreate(c.contextId); // its cost is in cost
         boolean keepIds = s.contextId().equals(c.contextId);
         for (int i = skip; i < n; i++) {
             long idHi = keepIds ? s.idHi(i) : ids.instanceBits();

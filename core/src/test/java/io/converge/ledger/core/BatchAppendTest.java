@@ -233,4 +233,19 @@ class BatchAppendTest extends Ledgers {
             assertEquals(i + 1, seen.get(i).sequence());
         }
     }
+
+    @Test
+    void aNewContextCountsAgainstTheBudgetOnceWhetherCreatedByAnAppendOrABatch() {
+        Ledger ledger = start();
+        append(ledger, "one", "k", "x");
+        long afterOne = ledger.stats().bytesStored();
+        append(ledger, "one", "k", "x");
+        long entry = ledger.stats().bytesStored() - afterOne;
+        assertEquals(EntryCost.of(1, 1, 0, 0) + EntryCost.ofContext("one"), afterOne, "the first entry brings its context");
+        assertEquals(EntryCost.of(1, 1, 0, 0), entry, "later entries cost only themselves");
+
+        TestBatch.append(ledger, new TestBatch().add("two", "x").add("three", "x").add("two", "x"));
+        assertEquals(afterOne + entry + 3 * entry + EntryCost.ofContext("two") + EntryCost.ofContext("three"),
+            ledger.stats().bytesStored());
+    }
 }

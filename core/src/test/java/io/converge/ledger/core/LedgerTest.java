@@ -625,7 +625,7 @@ class LedgerTest extends Ledgers {
     @Test
     void theMemoryBudgetRefusesAppendsAndLoadsBeyondItAndKeepsWhatIsStored() {
         Ledger ledger = start(LedgerConfig.defaults().withMemoryBudgetBytes(2_000));
-        long firstCost = EntryCost.of(1, 1_000, 0, 0);
+        long firstCost = EntryCost.of(1, 1_000, 0, 0) + EntryCost.ofContext("c"); // the entry, and its new context
         Appended first = append(ledger, "c", "k", new byte[1_000], Map.of());
 
         LedgerException e = rejection(appendAsync(ledger, "c", "k", new byte[1_000], Map.of()));
