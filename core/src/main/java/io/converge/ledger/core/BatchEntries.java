@@ -5,7 +5,7 @@ import java.util.Map;
 /**
  * The entries of one batch of appends, by 0-based index, as a transport holds them.
  * {@link Ledger#appendBatch} reads them on the calling thread only, before it returns;
- * it calls {@link #payload(int)} once per entry, after the whole batch passed validation,
+ * it calls {@link #payload(int)} once per entry and attempt, after the whole batch passed validation,
  * and keeps the returned arrays (and the metadata maps) by reference.
  */
 public interface BatchEntries {

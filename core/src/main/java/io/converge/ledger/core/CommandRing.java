@@ -95,8 +95,29 @@ final class CommandRing {
      * @throws LedgerException as {@link Ledger#appendBatch} documents; nothing is published then
      */
     boolean publishBatch(BatchEntries entries, BatchStream stream, BatchAppendCallback callback, boolean waitForRoom) {
-        long cost = InputRules.checkBatch(entries, Math.min(InputRules.MAX_BATCH_ENTRIES, config.ringSize()));
         int n = entries.size();
+        InputRules.checkBatchSize(n, Math.min(InputRules.MAX_BATCH_ENTRIES, config.ringSize()));
+        // Everything is checked and taken out of the entries before the claim: between the claim
+        // and the publish the sequencer spins on the claimed range, so filling slots must be mere stores.
+        String[] contextIds = new String[n];
+        String[] keys = new String[n];
+        @SuppressWarnings({"unchecked", "rawtypes"}) // an array of a generic type
+        Map<String, String>[] metadata = new Map[n];
+        long cost = 0;
+        for (int i = 0; i < n; i++) {
+            contextIds[i] = entries.contextId(i);
+            keys[i] = entries.key(i);
+            metadata[i] = entries.metadata(i);
+            try {
+                cost += InputRules.checkEntry(contextIds[i], keys[i], entries.payloadLength(i), metadata[i]);
+            } catch (LedgerException refused) {
+                throw InputRules.atEntry(i, refused);
+            }
+        }
+        byte[][] payloads = new byte[n][];
+        for (int i = 0; i < n; i++) {
+            payloads[i] = entries.payload(i);
+        }
         int slots = Math.max(1, n);
         long hi = claim(slots, waitForRoom);
         if (hi < 0) {
@@ -111,10 +132,10 @@ final class CommandRing {
                 c.batch = batch;
                 c.batchIndex = i;
                 if (i < n) {
-                    c.contextId = entries.contextId(i);
-                    c.key = entries.key(i);
-                    c.payload = entries.payload(i);
-                    c.metadata = entries.metadata(i);
+                    c.contextId = contextIds[i];
+                    c.key = keys[i];
+                    c.payload = payloads[i];
+                    c.metadata = metadata[i];
                 }
             }
         } finally {

@@ -42,9 +42,10 @@ final class CompletionHandler implements EventHandler<LedgerCommand> {
                     fanOut.closeAll();
                 }
             }
-            if (c.type != LedgerCommand.Type.CLOSE) {
+            long commands = latencyCount(c);
+            if (commands > 0) {
                 latency.beginBatch();
-                latency.record(c.publishedAtNanos, c.sequencedAtNanos, System.nanoTime());
+                latency.record(c.publishedAtNanos, c.sequencedAtNanos, System.nanoTime(), commands);
             }
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "completing a " + c.type + " command failed", e);
@@ -62,6 +63,22 @@ final class CompletionHandler implements EventHandler<LedgerCommand> {
         }
     }
 
+    /** How many commands' latency this slot records: a batch's entries all at its last slot. */
+    private static long latencyCount(LedgerCommand c) {
+        if (c.type == LedgerCommand.Type.CLOSE) {
+            return 0;
+        }
+        if (c.type != LedgerCommand.Type.BATCH_APPEND) {
+            return 1;
+        }
+        return c.batchIndex == lastIndex(c.batch) ? Math.max(1, c.batch.size) : 0;
+    }
+
+    /** The index of a batch's last slot (an empty batch has one). */
+    static int lastIndex(AppendedBatch b) {
+        return Math.max(0, b.size - 1);
+    }
+
     private void completeAppend(LedgerCommand c) {
         if (c.rejection != null) {
             c.appendCallback.onRejected(c.rejection);
@@ -77,7 +94,7 @@ final class CompletionHandler implements EventHandler<LedgerCommand> {
         if (b.rejection == null && c.batchIndex < b.size) {
             fanOut.onAppended(c.contextId);
         }
-        if (c.batchIndex == Math.max(0, b.size - 1)) {
+        if (c.batchIndex == lastIndex(b)) {
             if (b.rejection != null) {
                 b.callback.onRejected(b.rejection);
             } else {

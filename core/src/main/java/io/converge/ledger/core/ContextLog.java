@@ -49,6 +49,8 @@ public final class ContextLog {
     // Writer-only state.
     private long written;
     private long lastAppendedAtNs;
+    /** The key of the last written entry: an equal key is stored as this same String, once. */
+    private String lastKey;
 
     ContextLog(String contextId) {
         this.contextId = contextId;
@@ -135,6 +137,11 @@ public final class ContextLog {
         chunk.longs[3 * o] = idHi;
         chunk.longs[3 * o + 1] = idLo;
         chunk.longs[3 * o + 2] = appendedAtNs;
+        if (key.equals(lastKey)) {
+            key = lastKey; // a run of one key keeps one String, not one per entry
+        } else {
+            lastKey = key;
+        }
         chunk.refs[3 * o] = key;
         chunk.refs[3 * o + 1] = payload;
         chunk.refs[3 * o + 2] = metadata;

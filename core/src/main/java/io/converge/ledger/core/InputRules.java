@@ -84,35 +84,32 @@ public final class InputRules {
     }
 
     /**
-     * Checks every entry of a batch by the rules of a single append, and the batch's size.
+     * Checks one entry by the rules of a single append.
      *
-     * @param maxEntries the most entries the batch may hold
-     * @return what the whole batch counts against the memory budget (see {@link EntryCost})
-     * @throws LedgerException the first broken rule's reason, its message prefixed with the
-     *                         0-based index of the entry that broke it; RESOURCE_EXHAUSTED
-     *                         naming the first entry beyond {@code maxEntries}
+     * @return what the entry counts against the memory budget (see {@link EntryCost})
+     * @throws LedgerException the first broken rule's reason and message
      */
-    static long checkBatch(BatchEntries entries, int maxEntries) {
-        int n = entries.size();
-        if (n > maxEntries) {
+    static long checkEntry(String contextId, String key, int payloadBytes, Map<String, String> metadata) {
+        checkContextId(contextId);
+        int keyBytes = checkKey(key, "key");
+        checkPayload(payloadBytes);
+        int metadataBytes = checkMetadata(metadata);
+        return EntryCost.of(keyBytes, payloadBytes, metadataBytes, metadata.size());
+    }
+
+    /**
+     * @throws LedgerException RESOURCE_EXHAUSTED naming the first entry beyond {@code maxEntries}
+     */
+    static void checkBatchSize(int entries, int maxEntries) {
+        if (entries > maxEntries) {
             throw LedgerException.exhausted("entry " + maxEntries + ": a batch holds at most " + maxEntries
-                + " entries and this one has " + n);
+                + " entries and this one has " + entries);
         }
-        long cost = 0;
-        for (int i = 0; i < n; i++) {
-            try {
-                checkContextId(entries.contextId(i));
-                int keyBytes = checkKey(entries.key(i), "key");
-                int payloadBytes = entries.payloadLength(i);
-                checkPayload(payloadBytes);
-                Map<String, String> metadata = entries.metadata(i);
-                int metadataBytes = checkMetadata(metadata);
-                cost += EntryCost.of(keyBytes, payloadBytes, metadataBytes, metadata.size());
-            } catch (LedgerException e) {
-                throw new LedgerException(e.reason(), "entry " + i + ": " + e.getMessage());
-            }
-        }
-        return cost;
+    }
+
+    /** The refusal of a batch for its entry {@code index}: the entry's own refusal, its message prefixed with the index. */
+    static LedgerException atEntry(int index, LedgerException refused) {
+        return new LedgerException(refused.reason(), "entry " + index + ": " + refused.getMessage());
     }
 
     /**

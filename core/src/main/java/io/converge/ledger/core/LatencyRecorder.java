@@ -51,7 +51,12 @@ public final class LatencyRecorder {
 
     /** Writer only, inside a batch: records one latency. */
     void record(long nanos) {
-        active.recordValue(Math.min(Math.max(nanos, 0), HIGHEST_TRACKABLE_NANOS));
+        record(nanos, 1);
+    }
+
+    /** As {@link #record(long)}, for {@code count} commands that took the same time (one batch's entries). */
+    void record(long nanos, long count) {
+        active.recordValueWithCount(Math.min(Math.max(nanos, 0), HIGHEST_TRACKABLE_NANOS), count);
     }
 
     /** Writer only: ends the batch; readers wait for this before taking what it recorded. */

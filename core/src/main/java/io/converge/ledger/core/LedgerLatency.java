@@ -34,9 +34,12 @@ public final class LedgerLatency {
         publishToReply.endBatch();
     }
 
-    /** Completion thread only, between {@link #beginBatch()} and {@link #endBatch()}. */
-    void record(long publishedAtNanos, long sequencedAtNanos, long repliedAtNanos) {
-        publishToSequenced.record(sequencedAtNanos - publishedAtNanos);
-        publishToReply.record(repliedAtNanos - publishedAtNanos);
+    /**
+     * Completion thread only, between {@link #beginBatch()} and {@link #endBatch()}: {@code count}
+     * commands (the entries of one batch, which share their publish and sequenced times) took these times.
+     */
+    void record(long publishedAtNanos, long sequencedAtNanos, long repliedAtNanos, long count) {
+        publishToSequenced.record(sequencedAtNanos - publishedAtNanos, count);
+        publishToReply.record(repliedAtNanos - publishedAtNanos, count);
     }
 }

@@ -72,7 +72,10 @@ final class Sequencer implements EventHandler<LedgerCommand> {
                 // WATCH, UNWATCH and CLOSE are the completion handler's.
             }
         }
-        command.sequencedAtNanos = System.nanoTime();
+        boolean batchSlot = command.type == LedgerCommand.Type.BATCH_APPEND;
+        if (!batchSlot || command.batchIndex == CompletionHandler.lastIndex(command.batch)) {
+            command.sequencedAtNanos = System.nanoTime(); // a batch's latency is taken once, at its last slot
+        }
         if (endOfBatch && downstream != null) {
             progress.setVolatile(ringSequence); // before the signal, or the woken handler could miss it
             downstream.signalAllWhenBlocking();

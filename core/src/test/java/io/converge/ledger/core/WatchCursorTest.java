@@ -243,9 +243,14 @@ class WatchCursorTest extends Ledgers {
         ledger.watch("c", "", 0, other);
         awaitAll(appendMany(ledger, "c", 5));
         other.awaitEntries(5);
-        append(ledger, "c", "", "barrier");
-        assertEquals(1, ledger.stats().watchersOpen());
-        assertEquals(3, calls.get());
+        append(ledger, "c", "", "sixth");
+        // The broken watch removes itself through the ring from its watch thread: wait for that, bounded.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+        while (ledger.stats().watchersOpen() != 1 && System.nanoTime() - deadline < 0) {
+            Thread.onSpinWait();
+        }
+        assertEquals(1, ledger.stats().watchersOpen(), "the broken watch ended, the other did not");
+        assertEquals(3, calls.get(), "the broken sink got nothing after it threw");
         awaitAll(appendMany(ledger, "c", 5));
         assertEquals(range(1, 11), other.awaitEntries(11).stream().map(Entry::sequence).toList());
     }

@@ -56,7 +56,8 @@ final class ContextGrpcService extends ContextServiceGrpc.ContextServiceImplBase
         byte[] payload = request.getPayload().toByteArray();
         ringRoom.publish(loop, () -> {
             try {
-                return ledger.tryAppend(request.getContextId(), request.getKey(), payload, request.getMetadataMap(), reply);
+                return ledger.tryAppend(request.getContextId(), request.getKey(), payload, ProtoEntries.metadataOf(request),
+                    reply);
             } catch (RuntimeException e) {
                 fail(response, e);
                 return true;

@@ -40,6 +40,6 @@ final class ProtoBatchEntries implements BatchEntries {
 
     @Override
     public Map<String, String> metadata(int index) {
-        return request.getEntries(index).getMetadataMap();
+        return ProtoEntries.metadataOf(request.getEntries(index));
     }
 }

@@ -1,7 +1,10 @@
 package io.converge.ledger.transport;
 
 import com.google.protobuf.UnsafeByteOperations;
+import io.converge.context.v1.AppendRequest;
 import io.converge.context.v1.Entry;
+
+import java.util.Map;
 
 /** Translates the core's entries to the wire's. Stateless. */
 final class ProtoEntries {
@@ -24,5 +27,15 @@ final class ProtoEntries {
     /** Reads a proto uint64 as a non-negative long, saturating values above 2^63 - 1. */
     static long unsignedSaturated(long uint64) {
         return uint64 < 0 ? Long.MAX_VALUE : uint64;
+    }
+
+    /**
+     * The request's metadata for the ledger to keep: the shared empty map when there is none.
+     * Protobuf hands out a fresh view for an empty map field on every call, and the ledger
+     * keeps what it gets for the life of the entry, so this saves the heap, and the garbage
+     * collector, a few objects per stored entry.
+     */
+    static Map<String, String> metadataOf(AppendRequest request) {
+        return request.getMetadataCount() == 0 ? Map.of() : request.getMetadataMap();
     }
 }

@@ -42,9 +42,11 @@ class OpenLoopDriverTest {
                 "--duration", "500ms", "--warmup", "100ms", "--channels", "1"));
             assertTrue(r.ok(), LatencyReport.resultLine(r));
             assertEquals(0, r.capWaits());
-            assertEquals(50, r.measuredAppends(), 1);
+            assertEquals(50, r.measuredAppends(), 5, "100/s for 500 ms, give or take the window's edges");
             long gap = r.appendLatency().getValueAtPercentile(50) - r.uncorrectedLatency().getValueAtPercentile(50);
-            assertTrue(gap >= 0 && millis(gap) < 10, "only the sender's wake-up lateness apart: " + gap + " ns");
+            // Apart only by the sender's wake-up lateness, which on a loaded machine can reach milliseconds,
+            // but stays below one server delay: a stall (the test above) puts them many delays apart.
+            assertTrue(gap >= 0 && millis(gap) < DELAY_MILLIS, "only the sender's wake-up lateness apart: " + gap + " ns");
         }
     }
 
