@@ -221,12 +221,12 @@ final class CommandRing {
         publishers.decrementAndGet();
     }
 
-    /** Publishes the claimed range {@code lo..hi}, every slot stamped with the same time now. */
+    /**
+     * Publishes the claimed range {@code lo..hi} of one batch; only its last slot is stamped
+     * with the time now, as a batch's latency is taken there, once for all its entries.
+     */
     private void publish(long lo, long hi) {
-        long now = System.nanoTime();
-        for (long s = lo; s <= hi; s++) {
-            ring.get(s).publishedAtNanos = now;
-        }
+        ring.get(hi).publishedAtNanos = System.nanoTime();
         ring.publish(lo, hi);
         publishers.decrementAndGet();
     }

@@ -12,9 +12,10 @@ final class BatchAcks {
 
     static AppendBatchResponse toProto(AppendedBatch batch) {
         AppendBatchResponse.Builder response = AppendBatchResponse.newBuilder();
-        AppendAck.Builder ack = AppendAck.newBuilder();
         for (int i = 0, n = batch.size(); i < n; i++) {
-            response.addAcks(ack
+            // A fresh builder each: one reused after build() carries its unknown fields as a
+            // builder and rebuilds them on every later build().
+            response.addAcks(AppendAck.newBuilder()
                 .setSequence(batch.sequence(i))
                 .setId(EntryIds.format(batch.idHi(i), batch.idLo(i)))
                 .setAppendedAtNs(batch.appendedAtNs(i)));
