@@ -6,7 +6,7 @@ import java.util.Map;
  * The entries of one batch of appends, by 0-based index, as a transport holds them.
  * {@link Ledger#appendBatch} reads them on the calling thread only, before it returns;
  * it calls {@link #payload(int)} once per entry and attempt, after the whole batch passed validation,
- * and keeps the returned arrays (and the metadata maps) by reference.
+ * and keeps the returned arrays (or copies of them, see {@link Ledger#append}) and the metadata maps.
  */
 public interface BatchEntries {
     /** Number of entries. */

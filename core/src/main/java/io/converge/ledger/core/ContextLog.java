@@ -2,6 +2,7 @@ package io.converge.ledger.core;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -17,10 +18,12 @@ import java.util.Map;
  * double in size from {@value #FIRST_CHUNK} entry up to {@value #MAX_CHUNK}, then stay
  * at that size, so a context holds no unused slot until its second entry (a million
  * one-entry contexts are common: about 210 bytes of structure each, docs/PERFORMANCE.md)
- * and a large one never copies what it already holds. Each chunk holds two arrays with
- * three slots per entry: {@code long}s (id high bits, id low bits, appended-at) and
- * references (key, payload, metadata). A write allocates nothing except, once per chunk,
- * the chunk.
+ * and a large one never copies what it already holds. Each chunk holds two arrays: four
+ * {@code long}s per entry (id high bits, id low bits, appended-at, payload position) and
+ * three references (key, payload, metadata). A payload of up to 4 KiB is copied into the
+ * shared {@link PayloadSlab} (the reference is the slab, the position its offset and
+ * length); a larger or empty one is kept as given (position -1). A write allocates
+ * nothing except, once per chunk, the chunk (and once per megabyte of payloads, a slab).
  */
 public final class ContextLog {
     static final int FIRST_CHUNK = 1;
@@ -40,7 +43,12 @@ public final class ContextLog {
         }
     }
 
+    private static final int LONGS = 4;
+    private static final int REFS = 3;
+    private static final byte[] EMPTY = new byte[0];
+
     private final String contextId;
+    private final PayloadSlab slab;
     /** Replaced (copied, grown) only by the writer, before it publishes what it covers. */
     private volatile Chunk[] chunks = new Chunk[1];
     @SuppressWarnings("unused") // accessed through LATEST
@@ -52,8 +60,14 @@ public final class ContextLog {
     /** The key of the last written entry: an equal key is stored as this same String, once. */
     private String lastKey;
 
-    ContextLog(String contextId) {
+    ContextLog(String contextId, PayloadSlab slab) {
         this.contextId = contextId;
+        this.slab = slab;
+    }
+
+    /** A log with a slab of its own. */
+    ContextLog(String contextId) {
+        this(contextId, new PayloadSlab());
     }
 
     public String contextId() {
@@ -68,7 +82,7 @@ public final class ContextLog {
     /** The key of a published entry; {@code 1 <= sequence <= latestSequence()}. */
     public String keyAt(long sequence) {
         long index = sequence - 1;
-        return (String) chunkFor(index).refs[3 * offsetOf(index)];
+        return (String) chunkFor(index).refs[REFS * offsetOf(index)];
     }
 
     /** The published entry at {@code sequence}; {@code 1 <= sequence <= latestSequence()}. */
@@ -79,35 +93,47 @@ public final class ContextLog {
         long[] l = chunk.longs;
         Object[] r = chunk.refs;
         @SuppressWarnings("unchecked")
-        Map<String, String> metadata = (Map<String, String>) r[3 * o + 2];
-        return new Entry(EntryIds.format(l[3 * o], l[3 * o + 1]), (String) r[3 * o], (byte[]) r[3 * o + 1],
-            sequence, l[3 * o + 2], metadata);
+        Map<String, String> metadata = (Map<String, String>) r[REFS * o + 2];
+        return new Entry(EntryIds.format(l[LONGS * o], l[LONGS * o + 1]), (String) r[REFS * o],
+            payload(r[REFS * o + 1], l[LONGS * o + 3]), sequence, l[LONGS * o + 2], metadata);
     }
 
     long idHiAt(long sequence) {
         long index = sequence - 1;
-        return chunkFor(index).longs[3 * offsetOf(index)];
+        return chunkFor(index).longs[LONGS * offsetOf(index)];
     }
 
     long idLoAt(long sequence) {
         long index = sequence - 1;
-        return chunkFor(index).longs[3 * offsetOf(index) + 1];
+        return chunkFor(index).longs[LONGS * offsetOf(index) + 1];
     }
 
     long appendedAtNsAt(long sequence) {
         long index = sequence - 1;
-        return chunkFor(index).longs[3 * offsetOf(index) + 2];
+        return chunkFor(index).longs[LONGS * offsetOf(index) + 2];
     }
 
+    /** The payload of a published entry: a copy when it lives in a slab, else the array it was given as. */
     byte[] payloadAt(long sequence) {
         long index = sequence - 1;
-        return (byte[]) chunkFor(index).refs[3 * offsetOf(index) + 1];
+        Chunk chunk = chunkFor(index);
+        int o = offsetOf(index);
+        return payload(chunk.refs[REFS * o + 1], chunk.longs[LONGS * o + 3]);
     }
 
     @SuppressWarnings("unchecked")
     Map<String, String> metadataAt(long sequence) {
         long index = sequence - 1;
-        return (Map<String, String>) chunkFor(index).refs[3 * offsetOf(index) + 2];
+        return (Map<String, String>) chunkFor(index).refs[REFS * offsetOf(index) + 2];
+    }
+
+    private static byte[] payload(Object stored, long position) {
+        byte[] bytes = (byte[]) stored;
+        if (position < 0) {
+            return bytes;
+        }
+        int offset = (int) (position >>> 32);
+        return Arrays.copyOfRange(bytes, offset, offset + (int) position);
     }
 
     /** Writer only: the sequence the next {@link #write} gets. */
@@ -134,17 +160,26 @@ public final class ContextLog {
         }
         Chunk chunk = cs[chunkIndex];
         int o = offsetOf(index);
-        chunk.longs[3 * o] = idHi;
-        chunk.longs[3 * o + 1] = idLo;
-        chunk.longs[3 * o + 2] = appendedAtNs;
+        chunk.longs[LONGS * o] = idHi;
+        chunk.longs[LONGS * o + 1] = idLo;
+        chunk.longs[LONGS * o + 2] = appendedAtNs;
+        Object storedPayload;
+        if (PayloadSlab.fits(payload.length)) {
+            slab.store(payload);
+            storedPayload = slab.lastSlab();
+            chunk.longs[LONGS * o + 3] = (long) slab.lastOffset() << 32 | payload.length;
+        } else {
+            storedPayload = payload.length == 0 ? EMPTY : payload;
+            chunk.longs[LONGS * o + 3] = -1;
+        }
         if (key.equals(lastKey)) {
             key = lastKey; // a run of one key keeps one String, not one per entry
         } else {
             lastKey = key;
         }
-        chunk.refs[3 * o] = key;
-        chunk.refs[3 * o + 1] = payload;
-        chunk.refs[3 * o + 2] = metadata;
+        chunk.refs[REFS * o] = key;
+        chunk.refs[REFS * o + 1] = storedPayload;
+        chunk.refs[REFS * o + 2] = metadata;
         written = index + 1;
         lastAppendedAtNs = appendedAtNs;
         return index + 1;
@@ -195,8 +230,8 @@ public final class ContextLog {
         final Object[] refs;
 
         Chunk(int capacity) {
-            longs = new long[3 * capacity];
-            refs = new Object[3 * capacity];
+            longs = new long[LONGS * capacity];
+            refs = new Object[REFS * capacity];
         }
     }
 }

@@ -10,6 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ContextStore {
     private final ConcurrentHashMap<String, ContextLog> contexts = new ConcurrentHashMap<>();
+    /** Where every context's small payloads go; written by the one writer only. */
+    private final PayloadSlab payloads = new PayloadSlab();
 
     /** The context's log, or {@code null} when it was never written. Thread-safe. */
     public ContextLog find(String contextId) {
@@ -25,7 +27,7 @@ public final class ContextStore {
     ContextLog getOrCreate(String contextId) {
         ContextLog log = contexts.get(contextId);
         if (log == null) {
-            log = new ContextLog(contextId);
+            log = new ContextLog(contextId, payloads);
             contexts.put(contextId, log);
         }
         return log;

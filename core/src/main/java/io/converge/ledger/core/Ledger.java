@@ -73,8 +73,9 @@ public final class Ledger implements AutoCloseable {
 
     /**
      * Appends one entry. On success the callback gets the entry's sequence, id and time.
-     * The ledger keeps {@code payload} and {@code metadata} by reference, without copying:
-     * the caller must not modify either afterwards (protobuf's are immutable).
+     * The ledger copies a payload of up to 4 KiB into its payload slabs and keeps larger
+     * ones, and {@code metadata}, by reference, without copying: the caller must not
+     * modify either afterwards (protobuf's are immutable).
      *
      * @throws LedgerException INVALID_ARGUMENT or RESOURCE_EXHAUSTED for input the contract
      *                         refuses; RESOURCE_EXHAUSTED when the ring stays full;
@@ -109,7 +110,7 @@ public final class Ledger implements AutoCloseable {
      * checked by {@link #append}'s rules before anything is published, then the batch takes
      * one run of ring slots, so its entries to one context get consecutive sequences in
      * batch order. On success the callback gets one ack per entry, in batch order. The
-     * ledger keeps payloads and metadata by reference, as {@link #append} does.
+     * ledger keeps payloads and metadata as {@link #append} does.
      *
      * @param stream the client stream the batch belongs to, whose later batches the ledger
      *               refuses once it refused one; null for a batch on its own

@@ -129,7 +129,7 @@ class ContextLogTest {
             assertEquals(7L, log.idHiAt(s));
             assertEquals(i, log.idLoAt(s));
             assertEquals(1_000L + i, log.appendedAtNsAt(s));
-            assertEquals(e.payload(), log.payloadAt(s));
+            assertArrayEquals(e.payload(), log.payloadAt(s));
             assertEquals(e.metadata(), log.metadataAt(s));
         }
     }
@@ -213,5 +213,32 @@ class ContextLogTest {
         });
         assertNull(failure.get());
         assertEquals(n, log.latestSequence());
+    }
+
+    @Test
+    void smallPayloadsAreCopiedIntoTheSlabAndReadBackWholeWhileLargeAndEmptyOnesAreKeptAsGiven() {
+        PayloadSlab slab = new PayloadSlab();
+        ContextLog a = new ContextLog("a", slab);
+        ContextLog b = new ContextLog("b", slab);
+        byte[] small = Bytes.ramp(100);
+        byte[] edge = Bytes.ramp(PayloadSlab.MAX_SLAB_PAYLOAD);
+        byte[] large = Bytes.ramp(PayloadSlab.MAX_SLAB_PAYLOAD + 1);
+        int perSlab = PayloadSlab.SLAB_BYTES / edge.length;
+        for (int i = 0; i < perSlab + 3; i++) { // past the end of the first slab
+            a.write(1, 2 * i, 3, "k", edge, Map.of());
+            b.write(1, 2 * i + 1, 3, "k", small, Map.of());
+        }
+        a.write(1, 0, 3, "k", large, Map.of());
+        a.write(1, 0, 3, "k", new byte[0], Map.of());
+        a.publish();
+        b.publish();
+
+        small[0] = 42; // the stored copy does not change with the caller's array
+        for (long s = 1; s <= perSlab + 3; s++) {
+            assertArrayEquals(Bytes.ramp(PayloadSlab.MAX_SLAB_PAYLOAD), a.payloadAt(s), "entry " + s + " of a");
+            assertArrayEquals(Bytes.ramp(100), b.entry(s).payload(), "entry " + s + " of b");
+        }
+        assertTrue(large == a.payloadAt(perSlab + 4), "a payload over 4 KiB is kept as given");
+        assertEquals(0, a.entry(perSlab + 5).payload().length);
     }
 }
