@@ -45,6 +45,9 @@ final class CommandRing {
         }
         this.last = handlers.get(handlers.size() - 1);
         this.ring = disruptor.start();
+        if (waitStrategy instanceof SpinYieldParkWaitStrategy parking) {
+            parking.waitForPublication(ring::isAvailable);
+        }
     }
 
     /** Free slots right now. */

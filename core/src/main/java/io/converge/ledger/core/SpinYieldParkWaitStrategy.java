@@ -8,6 +8,7 @@ import com.lmax.disruptor.WaitStrategy;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongPredicate;
 
 /**
  * The ledger's default wait: a consumer with nothing to do spins for about a microsecond,
@@ -35,6 +36,18 @@ final class SpinYieldParkWaitStrategy implements WaitStrategy {
 
     private final AtomicReferenceArray<Thread> parked = new AtomicReferenceArray<>(MAX_PARKED);
     private final AtomicInteger parkedCount = new AtomicInteger();
+    /**
+     * Whether a ring sequence is published, once the ring exists. A multi-producer ring's
+     * cursor moves when a publisher claims, before it publishes; the first handler, which
+     * waits on that cursor, would otherwise spin flat out while a publisher fills a claimed
+     * batch, taking the core the publisher needs.
+     */
+    private volatile LongPredicate published;
+
+    /** Makes the first handler wait for {@code sequence} to be published, not only claimed. */
+    void waitForPublication(LongPredicate isPublished) {
+        this.published = isPublished;
+    }
 
     @Override
     public long waitFor(long sequence, Sequence cursor, Sequence dependentSequence, SequenceBarrier barrier)
@@ -42,7 +55,9 @@ final class SpinYieldParkWaitStrategy implements WaitStrategy {
         long available;
         int spins = 0;
         long yieldUntil = 0;
-        while ((available = dependentSequence.get()) < sequence) {
+        LongPredicate isPublished = dependentSequence == cursor ? published : null;
+        while ((available = dependentSequence.get()) < sequence
+            || isPublished != null && !isPublished.test(sequence)) {
             barrier.checkAlert();
             if (spins < SPINS) {
                 spins++;
@@ -76,13 +91,18 @@ final class SpinYieldParkWaitStrategy implements WaitStrategy {
         }
         parkedCount.incrementAndGet();
         try {
-            if (dependentSequence.get() < sequence) { // checked after announcing: a signal from now on unparks us
+            if (!ready(sequence, dependentSequence)) { // checked after announcing: a signal from now on unparks us
                 LockSupport.parkNanos(this, PARK_NANOS);
             }
         } finally {
             parked.set(slot, null);
             parkedCount.decrementAndGet();
         }
+    }
+
+    private boolean ready(long sequence, Sequence dependentSequence) {
+        LongPredicate isPublished = published;
+        return dependentSequence.get() >= sequence && (isPublished == null || isPublished.test(sequence));
     }
 
     @Override

@@ -1,6 +1,5 @@
 package io.converge.ledger.transport;
 
-import io.converge.context.v1.AppendBatchRequest;
 import io.converge.context.v1.AppendBatchResponse;
 import io.converge.ledger.core.AppendedBatch;
 import io.converge.ledger.core.BatchAppendCallback;
@@ -29,7 +28,7 @@ import io.netty.util.concurrent.EventExecutor;
  * answers come from the call's event loop (or the ledger's completion thread, off Netty).
  * Every use of the call is under this object's lock, which those two threads share.
  */
-final class AppendStreamCall implements StreamObserver<AppendBatchRequest> {
+final class AppendStreamCall implements StreamObserver<WireBatch> {
     /** Batches of one stream in the ledger at once. */
     static final int BATCHES_IN_FLIGHT = 8;
 
@@ -64,19 +63,18 @@ final class AppendStreamCall implements StreamObserver<AppendBatchRequest> {
     }
 
     @Override
-    public void onNext(AppendBatchRequest request) {
+    public void onNext(WireBatch batch) {
         synchronized (this) {
             if (ended || refused()) {
                 return; // read after the stream began to end with a refusal: never stored, never answered
             }
             outstanding++;
         }
-        ProtoBatchEntries entries = new ProtoBatchEntries(request);
-        ringRoom.publish(loop, () -> publish(entries), () -> end(Statuses.of(ledger.ringFull()).getStatus()));
+        ringRoom.publish(loop, () -> publish(batch), () -> end(Statuses.of(ledger.ringFull()).getStatus()));
     }
 
     /** One attempt to publish a batch: false when the ring has no room for it now. */
-    private boolean publish(ProtoBatchEntries entries) {
+    private boolean publish(WireBatch batch) {
         synchronized (this) {
             if (ended || refused()) { // it waited for room while the stream was refused or cancelled
                 outstanding--;
@@ -85,7 +83,7 @@ final class AppendStreamCall implements StreamObserver<AppendBatchRequest> {
             }
         }
         try {
-            return ledger.tryAppendBatch(entries, stream, new Reply());
+            return ledger.tryAppendBatch(batch, stream, new Reply());
         } catch (LedgerException refused) {
             end(Statuses.of(refused).getStatus());
         } catch (RuntimeException e) {

@@ -23,7 +23,7 @@ public final class BaselineServer implements RunningServer {
     private BaselineServer(ServerBuilder<?> builder, ServerSettings settings) throws IOException {
         this.options = new GrpcServerOptions(settings);
         this.server = options.applyTo(builder)
-            .addService(InvalidArgumentOnParseFailure.wrap(new NoopContextService().bindService()))
+            .addService(InvalidArgumentOnParseFailure.wrap(new NoopContextService().definition()))
             .addService(health.getHealthService())
             .build();
         try {

@@ -1,7 +1,6 @@
 package io.converge.ledger.transport;
 
 import com.google.protobuf.UnsafeByteOperations;
-import io.converge.context.v1.AppendBatchRequest;
 import io.converge.context.v1.AppendBatchResponse;
 import io.converge.context.v1.AppendRequest;
 import io.converge.context.v1.AppendResponse;
@@ -24,6 +23,7 @@ import io.converge.ledger.core.Ledger;
 import io.converge.ledger.core.LedgerException;
 import io.converge.ledger.core.LoadCallback;
 import io.converge.ledger.core.SnapshotResult;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.netty.util.concurrent.EventExecutor;
@@ -65,14 +65,18 @@ final class ContextGrpcService extends ContextServiceGrpc.ContextServiceImplBase
         }, () -> response.onError(Statuses.of(ledger.ringFull())));
     }
 
-    @Override
-    public void appendBatch(AppendBatchRequest request, StreamObserver<AppendBatchResponse> response) {
+    /** AppendBatch and AppendStream take their batches as {@link WireBatch}es (see {@link WireBatchMethods}). */
+    /** What to add to a server: the service, with AppendBatch and AppendStream reading {@link WireBatch}es. */
+    ServerServiceDefinition definition() {
+        return WireBatchMethods.bind(bindService(), this::appendWireBatch, this::appendWireStream);
+    }
+
+    private void appendWireBatch(WireBatch batch, StreamObserver<AppendBatchResponse> response) {
         EventExecutor loop = ReplyCoalescer.currentLoop();
         BatchReply reply = new BatchReply(response, replies, loop);
-        ProtoBatchEntries entries = new ProtoBatchEntries(request);
         ringRoom.publish(loop, () -> {
             try {
-                return ledger.tryAppendBatch(entries, null, reply);
+                return ledger.tryAppendBatch(batch, null, reply);
             } catch (RuntimeException e) {
                 fail(response, e);
                 return true;
@@ -80,8 +84,7 @@ final class ContextGrpcService extends ContextServiceGrpc.ContextServiceImplBase
         }, () -> response.onError(Statuses.of(ledger.ringFull())));
     }
 
-    @Override
-    public StreamObserver<AppendBatchRequest> appendStream(StreamObserver<AppendBatchResponse> response) {
+    private StreamObserver<WireBatch> appendWireStream(StreamObserver<AppendBatchResponse> response) {
         return new AppendStreamCall(ledger, ringRoom, (ServerCallStreamObserver<AppendBatchResponse>) response, replies);
     }
 

@@ -58,7 +58,7 @@ public final class LedgerServer implements RunningServer {
         }
         ContextGrpcService service = new ContextGrpcService(ledger, new GetPager(settings.getResponseCapBytes()), replies);
         this.server = options.applyTo(builder)
-            .addService(InvalidArgumentOnParseFailure.wrap(service.bindService()))
+            .addService(InvalidArgumentOnParseFailure.wrap(service.definition()))
             .addService(health.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance())
             .addService(LegacyReflection.service())

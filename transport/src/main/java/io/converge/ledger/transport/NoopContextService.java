@@ -1,7 +1,5 @@
 package io.converge.ledger.transport;
 
-import io.converge.context.v1.AppendAck;
-import io.converge.context.v1.AppendBatchRequest;
 import io.converge.context.v1.AppendBatchResponse;
 import io.converge.context.v1.AppendRequest;
 import io.converge.context.v1.AppendResponse;
@@ -9,6 +7,7 @@ import io.converge.context.v1.ContextServiceGrpc;
 import io.converge.context.v1.Entry;
 import io.converge.ledger.core.EntryIds;
 import io.converge.ledger.core.EpochNanoClock;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 
@@ -48,14 +47,18 @@ final class NoopContextService extends ContextServiceGrpc.ContextServiceImplBase
         response.onCompleted();
     }
 
-    @Override
-    public void appendBatch(AppendBatchRequest request, StreamObserver<AppendBatchResponse> response) {
+    /** AppendBatch and AppendStream take their batches as {@link WireBatch}es, as the ledger's do. */
+    /** What to add to a server: the service, with AppendBatch and AppendStream reading {@link WireBatch}es. */
+    ServerServiceDefinition definition() {
+        return WireBatchMethods.bind(bindService(), this::appendWireBatch, this::appendWireStream);
+    }
+
+    private void appendWireBatch(WireBatch request, StreamObserver<AppendBatchResponse> response) {
         response.onNext(acks(request));
         response.onCompleted();
     }
 
-    @Override
-    public StreamObserver<AppendBatchRequest> appendStream(StreamObserver<AppendBatchResponse> response) {
+    private StreamObserver<WireBatch> appendWireStream(StreamObserver<AppendBatchResponse> response) {
         ServerCallStreamObserver<AppendBatchResponse> call = (ServerCallStreamObserver<AppendBatchResponse>) response;
         call.disableAutoRequest();
         BatchStream stream = new BatchStream(call);
@@ -65,19 +68,11 @@ final class NoopContextService extends ContextServiceGrpc.ContextServiceImplBase
     }
 
     /** One ack per entry of {@code request}, in order: what the ledger answers, built the same way. */
-    private AppendBatchResponse acks(AppendBatchRequest request) {
-        int count = request.getEntriesCount();
+    private AppendBatchResponse acks(WireBatch request) {
+        int count = request.size();
         long first = sequence.addAndGet(count) - count + 1;
         long appendedAt = EpochNanoClock.SYSTEM.getAsLong();
-        AppendBatchResponse.Builder reply = AppendBatchResponse.newBuilder();
-        for (int i = 0; i < count; i++) {
-            long n = first + i;
-            reply.addAcks(AppendAck.newBuilder()
-                .setSequence(n)
-                .setId(EntryIds.format(idHi, n))
-                .setAppendedAtNs(appendedAt));
-        }
-        return reply.build();
+        return BatchAcks.of(count, i -> BatchAcks.ack(first + i, idHi, first + i, appendedAt));
     }
 
     /**
@@ -85,7 +80,7 @@ final class NoopContextService extends ContextServiceGrpc.ContextServiceImplBase
      * the call is ready. Its callbacks are serialized by gRPC, so {@code deferred} has one
      * writer at a time.
      */
-    private final class BatchStream implements StreamObserver<AppendBatchRequest> {
+    private final class BatchStream implements StreamObserver<WireBatch> {
         private final ServerCallStreamObserver<AppendBatchResponse> call;
         private boolean deferred;
         private boolean done;
@@ -95,7 +90,7 @@ final class NoopContextService extends ContextServiceGrpc.ContextServiceImplBase
         }
 
         @Override
-        public void onNext(AppendBatchRequest request) {
+        public void onNext(WireBatch request) {
             call.onNext(acks(request));
             if (call.isReady()) {
                 call.request(1);
