@@ -15,13 +15,16 @@ final class PayloadSlab {
     /**
      * Bytes per slab. Under half of G1's smallest region (1 MiB), so a slab is never a
      * humongous object, which takes whole regions and would waste up to half of them:
-     * it is copied once out of the young generation, like any other array.
+     * it is copied once out of the young generation, like any other array. (Slabs sized to
+     * fill a region exactly were tried: G1 then ran a concurrent cycle after cycle for the
+     * humongous allocations, and AppendStream lost 10%.)
      */
     static final int SLAB_BYTES = 256 * 1024;
     /** Larger payloads keep their own array: copying them would buy little and waste slab tails. */
     static final int MAX_SLAB_PAYLOAD = 4096;
 
-    private byte[] slab = new byte[SLAB_BYTES];
+    /** The slab being filled; null until the first payload. */
+    private byte[] slab;
     private int used;
     /** The offset {@link #store} put its payload at, in {@link #lastSlab()}. */
     private int lastOffset;
@@ -35,7 +38,7 @@ final class PayloadSlab {
     /** Writer only: copies {@code payload} ({@link #fits}) into a slab, at {@link #lastSlab()}, {@link #lastOffset()}. */
     void store(byte[] payload) {
         int n = payload.length;
-        if (used + n > slab.length) {
+        if (slab == null || used + n > slab.length) {
             slab = new byte[SLAB_BYTES]; // the tail of the old one stays unused: under 1.6% of it
             used = 0;
         }
