@@ -5,7 +5,7 @@
 #   100 entries of 64 bytes (--rpc stream --batch 100 --payload 64, STREAMS x WINDOW).
 # Prints entries/s of each and the ratios ledger/no-op and ledger/redis.
 # Usage: perf/scripts/batch-figures.sh [rounds=3] [seconds=10]
-#   STREAMS=8 WINDOW=8 CHANNELS=2 (the fastest of a sweep on a shared 2-core box) override the
+#   WARMUP=5 (seconds before each measured run: the JIT is busy for the first few) STREAMS=8 WINDOW=8 CHANNELS=2 (the fastest of a sweep on a shared 2-core box) override the
 #   load shape; SWEEP=1 first tries streams 2 4 8 x window 2 4 8 16 against the no-op server
 #   (5 s each) and uses the fastest.
 # Needs: a built perf jar (mvn -q -B package -DskipTests), redis-server and redis-benchmark.
@@ -47,7 +47,7 @@ stop_server() { kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERV
 # load name streams window seconds: the RESULT line (the load generator exits 1 on errors; its line still says so)
 load() {
   java -jar "$JAR" load --target 127.0.0.1:$PORT --rpc stream --batch 100 --payload 64 --streams "$2" --window "$3" \
-    --channels "$CHANNELS" --duration "$4s" --warmup 3s --out "$OUT/$1" > "$OUT/$1.txt" 2>&1 || true
+    --channels "$CHANNELS" --duration "$4s" --warmup "${WARMUP:-5}s" --out "$OUT/$1" > "$OUT/$1.txt" 2>&1 || true
   grep '^RESULT' "$OUT/$1.txt" || echo "RESULT status=FAILED no_result_line=see_$1.txt"
 }
 # the entries/s of a RESULT line, or n/a when the run had errors

@@ -26,9 +26,8 @@ import java.util.stream.Collectors;
  * entries, measured with class histograms of the live heap (as {@code jcmd GC.class_histogram})
  * before and after filling a fresh ledger with many such contexts, so each figure is an average.
  *
- * <p>Each filled case runs twice: every entry with its own key String and payload array (as
- * requests from the wire have), and every entry sharing one key and one payload. The second
- * is the ledger's structure plus the context ids; the difference is the entries' own data.
+ * <p>Every entry comes with its own key String and payload array, as requests from the wire
+ * do; the per-class breakdown shows where the bytes are.
  */
 public final class ContextCost {
     static final String KEY = "fact";
@@ -59,34 +58,21 @@ public final class ContextCost {
         for (int k : entryCounts) { // loads and compiles what the measured runs use
             measure(Math.min(contexts, 1000), k, k > 0);
         }
-        out.printf("%-8s %9s %12s %12s %12s %12s %12s %12s%n", "entries", "contexts", "structure", "context id",
-            "entry data", "total", "heap used", "budget");
+        out.printf("%-8s %9s %12s %12s %12s%n", "entries", "contexts", "total", "heap used", "budget");
         List<String> breakdowns = new ArrayList<>();
         for (int k : entryCounts) {
             int n = (int) Math.max(1, Math.min(contexts, k == 0 ? contexts : maxEntries / k));
-            if (k == 0) {
-                Measured touched = measure(n, 0, false);
-                out.printf("%-8d %9d %12s %12s %12s %12s %12s %12s%n", 0, n, perContext(touched.totalBytes, n), "-",
-                    "-", perContext(touched.totalBytes, n), perContext(touched.heapUsedBytes, n),
-                    perContext(touched.budgetBytes, n));
-                breakdowns.add("0 entries: " + touched.byClass(n));
-                continue;
-            }
-            Measured shared = measure(n, k, false);
-            Measured own = measure(n, k, true);
-            long ids = shared.idBytes;
-            out.printf("%-8d %9d %12s %12s %12s %12s %12s %12s%n", k, n, perContext(shared.totalBytes - ids, n),
-                perContext(ids, n), perContext(own.totalBytes - shared.totalBytes, n), perContext(own.totalBytes, n),
-                perContext(own.heapUsedBytes, n), perContext(own.budgetBytes, n));
-            breakdowns.add(k + " entries, own key and payload per entry: " + own.byClass(n));
+            Measured m = measure(n, k, k > 0);
+            out.printf("%-8d %9d %12s %12s %12s%n", k, n, perContext(m.totalBytes, n), perContext(m.heapUsedBytes, n),
+                perContext(m.budgetBytes, n));
+            breakdowns.add(k + " entries" + (k > 0 ? ", own key String and payload array per entry" : "") + ": "
+                + m.byClass(n));
         }
         out.println();
-        out.println("bytes per context: structure = the ledger's map node, ContextLog, chunks (shared-data run minus"
-            + " the context id);");
-        out.println("entry data = own key String + " + PAYLOAD_BYTES + " B payload array per entry (own-data run"
-            + " minus shared-data run); total = own-data run;");
-        out.println("heap used = MemoryMXBean used heap after full GC, own-data run; budget = what the memory budget"
-            + " counts (EntryCost).");
+        out.println("bytes per context: total = what the live heap's class histogram grew by; heap used = MemoryMXBean"
+            + " used heap after full GC; budget = what the memory budget counts (EntryCost, EntryCost.ofContext).");
+        out.println("Payloads of up to 4 KiB are copied into shared slabs ([B); keys equal to the previous entry's"
+            + " share its String. By class, per context:");
         out.println("0 entries: each context only read (view), loaded from an empty snapshot, watched and the watch"
             + " cancelled.");
         breakdowns.forEach(out::println);
@@ -97,7 +83,7 @@ public final class ContextCost {
         return String.format("%.1f", (double) bytes / n);
     }
 
-    private record Measured(long totalBytes, long idBytes, long heapUsedBytes, long budgetBytes,
+    private record Measured(long totalBytes, long heapUsedBytes, long budgetBytes,
                             Map<String, Long> bytesByClass) {
         String byClass(int n) {
             return bytesByClass.entrySet().stream()
@@ -132,8 +118,7 @@ public final class ContextCost {
             ClassHistogram after = ClassHistogram.live();
             long heapAfter = heapUsed();
             Map<String, Long> delta = after.bytesSince(before);
-            long ids = ownData ? 0 : delta.getOrDefault("java.lang.String", 0L) + delta.getOrDefault("[B", 0L);
-            return new Measured(after.totalBytes() - before.totalBytes(), ids, heapAfter - heapBefore,
+            return new Measured(after.totalBytes() - before.totalBytes(), heapAfter - heapBefore,
                 ledger.stats().bytesStored(), delta);
         }
     }
