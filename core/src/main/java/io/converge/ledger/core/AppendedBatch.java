@@ -36,6 +36,11 @@ public final class AppendedBatch {
         appendedAtNs[index] = appendedAt;
     }
 
+    /** The index of the batch's last ring slot (an empty batch takes one slot). */
+    int lastSlot() {
+        return Math.max(0, size - 1);
+    }
+
     /** Number of entries, and of acks. */
     public int size() {
         return size;

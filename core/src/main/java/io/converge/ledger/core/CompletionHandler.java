@@ -71,12 +71,7 @@ final class CompletionHandler implements EventHandler<LedgerCommand> {
         if (c.type != LedgerCommand.Type.BATCH_APPEND) {
             return 1;
         }
-        return c.batchIndex == lastIndex(c.batch) ? Math.max(1, c.batch.size) : 0;
-    }
-
-    /** The index of a batch's last slot (an empty batch has one). */
-    static int lastIndex(AppendedBatch b) {
-        return Math.max(0, b.size - 1);
+        return c.batchIndex == c.batch.lastSlot() ? Math.max(1, c.batch.size) : 0;
     }
 
     private void completeAppend(LedgerCommand c) {
@@ -94,7 +89,7 @@ final class CompletionHandler implements EventHandler<LedgerCommand> {
         if (b.rejection == null && c.batchIndex < b.size) {
             fanOut.onAppended(c.contextId);
         }
-        if (c.batchIndex == lastIndex(b)) {
+        if (c.batchIndex == b.lastSlot()) {
             if (b.rejection != null) {
                 b.callback.onRejected(b.rejection);
             } else {

@@ -73,7 +73,7 @@ final class Sequencer implements EventHandler<LedgerCommand> {
             }
         }
         boolean batchSlot = command.type == LedgerCommand.Type.BATCH_APPEND;
-        if (!batchSlot || command.batchIndex == CompletionHandler.lastIndex(command.batch)) {
+        if (!batchSlot || command.batchIndex == command.batch.lastSlot()) {
             command.sequencedAtNanos = System.nanoTime(); // a batch's latency is taken once, at its last slot
         }
         if (endOfBatch && downstream != null) {
