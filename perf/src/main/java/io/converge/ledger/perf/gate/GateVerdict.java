@@ -38,11 +38,12 @@ record GateVerdict(List<Row> rows) {
 
     /** A table a person reads in a CI log. */
     String report() {
-        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%-28s %9s %9s %9s %10s  %s%n",
+        int width = Math.max(28, rows.stream().mapToInt(r -> r.name().length()).max().orElse(0));
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%-" + width + "s %9s %9s %9s %10s  %s%n",
             "ratio", "measured", "baseline", "floor", "change", "verdict"));
         for (Row r : rows) {
-            b.append(String.format(Locale.ROOT, "%-28s %9.3f %9.3f %9.3f %+9.1f%%  %s%n", r.name(), r.measured(),
-                r.limit().baseline(), r.limit().floor(), (r.measured() / r.limit().baseline() - 1) * 100,
+            b.append(String.format(Locale.ROOT, "%-" + width + "s %9.3f %9.3f %9.3f %+9.1f%%  %s%n", r.name(),
+                r.measured(), r.limit().baseline(), r.limit().floor(), (r.measured() / r.limit().baseline() - 1) * 100,
                 r.passed() ? "ok" : "REGRESSION (more than " + Math.round(r.limit().tolerance() * 100)
                     + "% below baseline)"));
         }

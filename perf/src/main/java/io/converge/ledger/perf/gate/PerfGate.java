@@ -1,5 +1,6 @@
 package io.converge.ledger.perf.gate;
 
+import io.converge.ledger.perf.load.StreamRateProbe;
 import io.converge.ledger.transport.BaselineServer;
 import io.converge.ledger.transport.LedgerServer;
 import io.converge.ledger.transport.RunningServer;
@@ -28,6 +29,12 @@ import java.util.function.Supplier;
  *   <li>{@value #GRPC_RATIO}: unary Append calls/s answered by the ledger's gRPC server over
  *       those answered by the no-op baseline server; both on Netty on loopback in this JVM,
  *       {@value #CALLERS} callers in closed loop, 64 B.</li>
+ *   <li>{@value #STREAM_RATIO}: entries/s acked over AppendStream by the ledger's gRPC server
+ *       over those acked by the no-op baseline server, both on loopback in this JVM, each trial
+ *       against a freshly started server; batches of {@value #BATCH} entries of 64 B, driven by
+ *       the load generator's stream driver ({@link StreamRateProbe}) in closed loop,
+ *       {@value #STREAMS} streams with {@value #WINDOW} batches in flight each over
+ *       {@value #STREAM_CHANNELS} connections.</li>
  * </ul>
  *
  * <p>A first measurement below a floor is measured once more, and only the second decides:
@@ -40,7 +47,13 @@ import java.util.function.Supplier;
 public final class PerfGate {
     static final String CORE_RATIO = "core.append.ledger_vs_ring";
     static final String GRPC_RATIO = "grpc.append.ledger_vs_noop";
+    static final String STREAM_RATIO = "grpc.append_stream.ledger_vs_noop";
     static final int CALLERS = 50;
+    static final int BATCH = 100;
+    /** The load shape batch-figures.sh uses: the fastest of its sweep on the shared 2-core box. */
+    static final int STREAMS = 8;
+    static final int WINDOW = 8;
+    static final int STREAM_CHANNELS = 2;
     private static final int PAYLOAD_BYTES = 64;
 
     private PerfGate() {
@@ -113,7 +126,34 @@ public final class PerfGate {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+
+        SideBySide s = SideBySide.measure(n -> streamRate(LedgerServer::start, settings, n),
+            n -> streamRate(BaselineServer::start, settings, n), 6,
+            TimeUnit.SECONDS.toNanos(2), TimeUnit.SECONDS.toNanos(1));
+        log.printf(Locale.ROOT, "gRPC AppendStream, %d streams x %d batches in flight, %d x %d B: ledger %,.0f "
+            + "entries/s, no-op %,.0f/s, pair ratios %s%n", STREAMS, WINDOW, BATCH, PAYLOAD_BYTES, s.subjectRate(),
+            s.limitRate(), format(s.ratios()));
+        ratios.put(STREAM_RATIO, s.ratio());
         return ratios;
+    }
+
+    /** Entries/s over AppendStream for about {@code nanos} against a server started for this trial alone. */
+    private static double streamRate(ServerStart start, ServerSettings settings, long nanos) {
+        try (RunningServer server = start.start(loopback(), settings);
+             StreamRateProbe probe = StreamRateProbe.connect(InetAddress.getLoopbackAddress().getHostAddress(),
+                 server.port(), BATCH, PAYLOAD_BYTES, STREAMS, WINDOW, STREAM_CHANNELS, "gate")) {
+            return probe.entriesPerSecond(nanos);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    @FunctionalInterface
+    private interface ServerStart {
+        RunningServer start(NettyServerBuilder builder, ServerSettings settings) throws IOException;
     }
 
     private static double rate(GrpcRateProbe probe, long nanos) {

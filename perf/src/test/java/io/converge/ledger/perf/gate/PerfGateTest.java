@@ -72,6 +72,29 @@ class PerfGateTest {
     }
 
     @Test
+    void theStreamRatioAloneBelowItsFloorTwiceFailsAndItsLongNameKeepsTheTableAligned() {
+        GateBaseline three = new GateBaseline(Map.of(
+            PerfGate.CORE_RATIO, new GateBaseline.Limit(1.6, 0.85),
+            PerfGate.GRPC_RATIO, new GateBaseline.Limit(0.87, 0.2),
+            PerfGate.STREAM_RATIO, new GateBaseline.Limit(0.5, 0.3))); // floor 0.35
+        Map<String, Double> streamDown = Map.of(PerfGate.CORE_RATIO, 1.6, PerfGate.GRPC_RATIO, 0.87,
+            PerfGate.STREAM_RATIO, 0.2);
+        Measurements m = new Measurements(List.of(streamDown, streamDown));
+        assertFalse(PerfGate.run(m::next, three, out));
+        assertEquals(2, m.taken);
+        List<String> table = log().lines().filter(l -> l.startsWith("ratio") || l.startsWith(PerfGate.CORE_RATIO)
+            || l.startsWith(PerfGate.GRPC_RATIO) || l.startsWith(PerfGate.STREAM_RATIO)).toList();
+        assertEquals(8, table.size(), log());
+        int measuredColumnEnd = table.get(0).indexOf("measured") + "measured".length();
+        for (String row : table.subList(1, 4)) {
+            // every value ends under its heading
+            assertTrue(Character.isDigit(row.charAt(measuredColumnEnd - 1)) && row.charAt(measuredColumnEnd) == ' ', row);
+        }
+        assertTrue(log().lines().filter(l -> l.contains("REGRESSION")).allMatch(l -> l.startsWith(PerfGate.STREAM_RATIO)),
+            log());
+    }
+
+    @Test
     void aBaselineRatioTheGateDoesNotMeasureIsAnError() {
         Measurements m = new Measurements(List.of(Map.of("a", 0.60)));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
@@ -99,7 +122,8 @@ class PerfGateTest {
     void theCommittedBaselineNamesExactlyTheRatiosTheGateMeasures() throws IOException {
         Path committed = Path.of("gate-baseline.properties"); // surefire runs in the module directory
         GateBaseline baseline = GateBaseline.read(committed);
-        assertEquals(List.of(PerfGate.CORE_RATIO, PerfGate.GRPC_RATIO), List.copyOf(baseline.limits().keySet()));
+        assertEquals(List.of(PerfGate.CORE_RATIO, PerfGate.GRPC_RATIO, PerfGate.STREAM_RATIO),
+            List.copyOf(baseline.limits().keySet()));
     }
 
     @Test
