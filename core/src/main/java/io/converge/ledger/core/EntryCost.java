@@ -5,7 +5,7 @@ package io.converge.ledger.core;
  * bytes, of the heap it keeps reachable. Stateless.
  */
 final class EntryCost {
-    /** Column slots (3 longs, 3 references) and the payload array's header. */
+    /** Column slots (4 longs, 3 references: 44 B) and a share of the key String's and chunks' headers. */
     static final int FIXED_BYTES = 64;
     /** Per metadata pair: two String headers and a map node. */
     static final int PER_METADATA_PAIR_BYTES = 96;
@@ -13,9 +13,9 @@ final class EntryCost {
     /**
      * What a context costs before its entries, measured ({@code perf contexts}, 64-bit JVM with
      * compressed oops; docs/PERFORMANCE.md "Many contexts"): its map node and table slot (43),
-     * the {@code ContextLog} (48), its chunk array (24), the first chunk's wrapper and two array
+     * the {@code ContextLog} (56), its chunk array (24), the first chunk's wrapper and two array
      * headers with padding (60), and the context id's String and byte[] headers (40 + padding),
-     * rounded up. A one-entry context holds ~397 B of heap, of which {@link #of} counts only
+     * rounded up. A one-entry context holds ~398 B of heap, of which {@link #of} counts only
      * ~136 B: without this, a budget of half the heap admits more one-entry contexts than the
      * heap holds.
      */
