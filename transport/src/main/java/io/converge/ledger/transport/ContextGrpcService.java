@@ -42,11 +42,11 @@ final class ContextGrpcService extends ContextServiceGrpc.ContextServiceImplBase
     private final ReplyCoalescer replies;
     private final RingRoomWait ringRoom;
 
-    ContextGrpcService(Ledger ledger, GetPager pager, ReplyCoalescer replies) {
+    ContextGrpcService(Ledger ledger, GetPager pager, ReplyCoalescer replies, RingRoomWait ringRoom) {
         this.ledger = ledger;
         this.pager = pager;
         this.replies = replies;
-        this.ringRoom = new RingRoomWait(ledger.config().ringFullWaitNanos());
+        this.ringRoom = ringRoom;
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.converge.context.v1.ContextServiceGrpc;
 import io.converge.ledger.core.Ledger;
 import io.converge.ledger.transport.metrics.LedgerMetrics;
 import io.converge.ledger.transport.metrics.MetricsHttpServer;
+import io.converge.ledger.transport.metrics.RingWaits;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -43,20 +44,24 @@ public final class LedgerServer implements RunningServer {
     private final MetricsHttpServer metricsHttp;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final GrpcServerOptions options;
+    private final RingWaits ringWaits;
 
     private LedgerServer(ServerBuilder<?> builder, ServerSettings settings) throws IOException {
         ReplyCoalescer replies = new ReplyCoalescer();
         this.ledger = Ledger.start(settings.ledger().withBatchEnd(replies));
+        RingRoomWait ringRoom = new RingRoomWait(ledger.config().ringFullWaitNanos());
+        this.ringWaits = ringRoom;
         this.options = new GrpcServerOptions(settings);
         if (settings.metricsOn()) {
             this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            this.metrics = LedgerMetrics.bind(registry, ledger);
+            this.metrics = LedgerMetrics.bind(registry, ledger, ringRoom);
             builder.intercept(metrics.callCounter());
         } else {
             this.registry = null;
             this.metrics = null;
         }
-        ContextGrpcService service = new ContextGrpcService(ledger, new GetPager(settings.getResponseCapBytes()), replies);
+        ContextGrpcService service = new ContextGrpcService(ledger, new GetPager(settings.getResponseCapBytes()), replies,
+            ringRoom);
         this.server = options.applyTo(builder)
             .addService(InvalidArgumentOnParseFailure.wrap(service.definition()))
             .addService(health.getHealthService())
@@ -101,6 +106,11 @@ public final class LedgerServer implements RunningServer {
 
     public Ledger ledger() {
         return ledger;
+    }
+
+    /** How calls fared that found the ring full (also served as metrics). */
+    public RingWaits ringWaits() {
+        return ringWaits;
     }
 
     @Override

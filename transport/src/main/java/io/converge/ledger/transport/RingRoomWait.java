@@ -1,5 +1,6 @@
 package io.converge.ledger.transport;
 
+import io.converge.ledger.transport.metrics.RingWaits;
 import io.netty.util.concurrent.EventExecutor;
 
 import java.util.ArrayDeque;
@@ -7,6 +8,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -26,7 +29,7 @@ import java.util.concurrent.locks.LockSupport;
  * <p><b>Threading.</b> {@link #publish} runs on the calling call's thread; each loop's
  * queue is touched only by that loop's thread.
  */
-final class RingRoomWait {
+final class RingRoomWait implements RingWaits {
     static final long RETRY_MICROS = 100;
 
     private static final System.Logger LOG = System.getLogger(RingRoomWait.class.getName());
@@ -45,6 +48,9 @@ final class RingRoomWait {
     private final Map<EventExecutor, LoopQueue> queues = new ConcurrentHashMap<>();
     /** Publishes waiting on any loop; while 0, a publish skips the queue lookup. */
     private final AtomicInteger waiting = new AtomicInteger();
+    private final LongAdder waited = new LongAdder();
+    private final LongAdder refused = new LongAdder();
+    private final AtomicLong longestWaitNanos = new AtomicLong();
 
     RingRoomWait(long waitNanos) {
         this.waitNanos = waitNanos;
@@ -68,21 +74,52 @@ final class RingRoomWait {
         if (queue == null) {
             queue = queues.computeIfAbsent(loop, LoopQueue::new);
         }
-        queue.add(new Waiter(attempt, timedOut, System.nanoTime() + waitNanos));
+        waited.increment();
+        queue.add(new Waiter(attempt, timedOut, System.nanoTime()));
     }
 
     private void waitHere(Attempt attempt, Runnable timedOut) {
-        long deadline = System.nanoTime() + waitNanos;
+        if (attempt.tryPublish()) {
+            return;
+        }
+        long start = System.nanoTime();
+        waited.increment();
         while (!attempt.tryPublish()) {
-            if (System.nanoTime() - deadline >= 0) {
+            if (System.nanoTime() - start - waitNanos >= 0) {
+                settled(start, true);
                 timedOut.run();
                 return;
             }
             LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(RETRY_MICROS));
         }
+        settled(start, false);
     }
 
-    private record Waiter(Attempt attempt, Runnable timedOut, long deadlineNanos) {
+    /** A waiting call got room, or ({@code refusedAfterWait}) its wait ran out. */
+    private void settled(long startNanos, boolean refusedAfterWait) {
+        long waitedNanos = System.nanoTime() - startNanos;
+        longestWaitNanos.accumulateAndGet(waitedNanos, Math::max);
+        if (refusedAfterWait) {
+            refused.increment();
+        }
+    }
+
+    @Override
+    public long waited() {
+        return waited.sum();
+    }
+
+    @Override
+    public long refused() {
+        return refused.sum();
+    }
+
+    @Override
+    public long longestWaitNanos() {
+        return longestWaitNanos.get();
+    }
+
+    private record Waiter(Attempt attempt, Runnable timedOut, long sinceNanos) {
     }
 
     /** The waiting publishes of one event loop, oldest first. Loop-confined. */
@@ -115,10 +152,13 @@ final class RingRoomWait {
             Waiter head;
             while ((head = waiters.peek()) != null) {
                 try {
-                    if (!head.attempt().tryPublish()) {
-                        if (System.nanoTime() - head.deadlineNanos() < 0) {
+                    if (head.attempt().tryPublish()) {
+                        settled(head.sinceNanos(), false);
+                    } else {
+                        if (System.nanoTime() - head.sinceNanos() - waitNanos < 0) {
                             break;
                         }
+                        settled(head.sinceNanos(), true);
                         head.timedOut().run();
                     }
                 } catch (RuntimeException e) { // one call's failure must not strand the calls behind it

@@ -8,6 +8,7 @@ import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
 import io.converge.ledger.core.LedgerConfig;
+import io.converge.ledger.transport.metrics.RingWaits;
 import io.grpc.stub.StreamObserver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -134,6 +135,11 @@ class OverloadTest extends ServedOverBothTransports {
             }
         }
         assertEquals(sent, stored + refused, "every call got an entry or an error status");
+        RingWaits waits = fixture.server.ringWaits();
+        assertEquals(refused, waits.refused(), "the server counted each refusal after a wait");
+        assertTrue(waits.waited() >= refused, waits.waited() + " calls waited");
+        assertTrue(waits.longestWaitNanos() >= TimeUnit.MILLISECONDS.toNanos(WAIT_MS),
+            "a refused call waited the whole bound: " + waits.longestWaitNanos() + " ns");
         assertTrue(stored >= RING - 2, "the ring's slots were used: " + stored);
         answered.sort(null);
         assertEquals(oneTo(stored + 1), answered);

@@ -33,7 +33,7 @@ public final class LedgerMetrics implements AutoCloseable {
     private final LatencyGauges toSequenced;
     private final LatencyGauges toReply;
 
-    private LedgerMetrics(MeterRegistry registry, Ledger ledger) {
+    private LedgerMetrics(MeterRegistry registry, Ledger ledger, RingWaits ringWaits) {
         LedgerStats stats = ledger.stats();
         FunctionCounter.builder("ledger.appends", stats, LedgerStats::appendsStored)
             .description("entries stored by Append since start (not those restored by Load)")
@@ -59,6 +59,18 @@ public final class LedgerMetrics implements AutoCloseable {
             .strongReference(true)
             .register(registry);
 
+        FunctionCounter.builder("ledger.ring.full.waits", ringWaits, RingWaits::waited)
+            .description("calls that found the command ring full and waited for room (without blocking a thread)")
+            .register(registry);
+        FunctionCounter.builder("ledger.ring.full.refusals", ringWaits, RingWaits::refused)
+            .description("of those, calls refused with RESOURCE_EXHAUSTED when LEDGER_RING_FULL_WAIT_MS ran out")
+            .register(registry);
+        Gauge.builder("ledger.ring.full.wait.longest", ringWaits, w -> w.longestWaitNanos() / 1e9)
+            .description("the longest any call waited for ring room since start, published or refused")
+            .baseUnit("seconds")
+            .strongReference(true)
+            .register(registry);
+
         LedgerLatency latency = ledger.latency();
         this.toSequenced = new LatencyGauges(latency.publishToSequenced()::sinceStart, System::nanoTime)
             .register(registry, "ledger.latency.publish.to.sequenced",
@@ -77,9 +89,9 @@ public final class LedgerMetrics implements AutoCloseable {
         new UptimeMetrics().bindTo(registry);
     }
 
-    /** Registers the ledger's and the JVM's meters on {@code registry}. */
-    public static LedgerMetrics bind(MeterRegistry registry, Ledger ledger) {
-        return new LedgerMetrics(registry, ledger);
+    /** Registers the ledger's, its transport's ring waits' and the JVM's meters on {@code registry}. */
+    public static LedgerMetrics bind(MeterRegistry registry, Ledger ledger, RingWaits ringWaits) {
+        return new LedgerMetrics(registry, ledger, ringWaits);
     }
 
     /** The interceptor that counts completed calls; install it on every service of the server. */
