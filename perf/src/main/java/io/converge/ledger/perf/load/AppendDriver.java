@@ -1,5 +1,8 @@
 package io.converge.ledger.perf.load;
 
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
 /**
  * Issues a run's Appends, closed or open loop. {@link #run} is called once, from one
  * thread; it returns when the measured phase is over and every call it issued has been
@@ -8,6 +11,17 @@ package io.converge.ledger.perf.load;
 interface AppendDriver {
     /** How long {@link #run} waits for calls still in flight after the measured phase. */
     long DRAIN_WAIT_NANOS = 10_000_000_000L;
+
+    /**
+     * Waits at most {@link #DRAIN_WAIT_NANOS} for {@code inFlight}, counted down once per
+     * caller (or stream) as its last call is answered.
+     *
+     * @return the callers (or streams) still waiting for an answer
+     */
+    static long drain(CountDownLatch inFlight) throws InterruptedException {
+        inFlight.await(DRAIN_WAIT_NANOS, TimeUnit.NANOSECONDS);
+        return inFlight.getCount();
+    }
 
     /**
      * Runs warmup and the measured phase of {@code window}, recording into the driver's

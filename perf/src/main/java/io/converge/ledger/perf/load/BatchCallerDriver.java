@@ -9,7 +9,6 @@ import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Entries over unary {@code AppendBatch}, closed loop: {@code streams} callers, each with
@@ -51,12 +50,8 @@ final class BatchCallerDriver implements AppendDriver {
                 channels.eventLoop(c).execute(slot::issue);
             }
         }
-        long untilEnd = window.endNanos() - System.nanoTime();
-        if (untilEnd > 0) {
-            TimeUnit.NANOSECONDS.sleep(untilEnd);
-        }
-        stopped.await(DRAIN_WAIT_NANOS, TimeUnit.NANOSECONDS);
-        return stopped.getCount();
+        window.sleepUntilEnd();
+        return AppendDriver.drain(stopped);
     }
 
     /** One batch in flight of caller {@code caller}; it sends batches {@code first}, {@code first + step}, ... */

@@ -6,7 +6,6 @@ import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The closed loop: {@code callers} callers, each with exactly one Append in flight; a
@@ -43,12 +42,8 @@ final class ClosedLoopDriver implements AppendDriver {
         for (int c = 0; c < options.callers(); c++) {
             new Caller(c, window, stopped).issue();
         }
-        long untilEnd = window.endNanos() - System.nanoTime();
-        if (untilEnd > 0) {
-            TimeUnit.NANOSECONDS.sleep(untilEnd);
-        }
-        stopped.await(DRAIN_WAIT_NANOS, TimeUnit.NANOSECONDS);
-        return stopped.getCount();
+        window.sleepUntilEnd();
+        return AppendDriver.drain(stopped);
     }
 
     /** One caller: its own observer, reused for each of its calls, one call at a time. */

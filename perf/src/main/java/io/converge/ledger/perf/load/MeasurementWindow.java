@@ -1,5 +1,7 @@
 package io.converge.ledger.perf.load;
 
+import java.util.concurrent.TimeUnit;
+
 /**
  * The run's timeline on the {@link System#nanoTime()} clock: warmup from {@code startNanos},
  * the measured phase from {@code measureFromNanos} (inclusive) to {@code endNanos}
@@ -24,5 +26,13 @@ record MeasurementWindow(long startNanos, long measureFromNanos, long endNanos) 
 
     long measuredNanos() {
         return endNanos - measureFromNanos;
+    }
+
+    /** Returns when the measured phase is over (at once if it is). */
+    void sleepUntilEnd() throws InterruptedException {
+        long untilEnd = endNanos - System.nanoTime();
+        if (untilEnd > 0) {
+            TimeUnit.NANOSECONDS.sleep(untilEnd);
+        }
     }
 }

@@ -82,10 +82,7 @@ final class StreamDriver implements AppendDriver {
         if (open) {
             schedule(window, streams);
         } else {
-            long untilEnd = window.endNanos() - System.nanoTime();
-            if (untilEnd > 0) {
-                TimeUnit.NANOSECONDS.sleep(untilEnd);
-            }
+            window.sleepUntilEnd();
         }
         for (int s = 0; s < streams.length; s++) {
             channels.eventLoop(s).execute(streams[s]::finish);
