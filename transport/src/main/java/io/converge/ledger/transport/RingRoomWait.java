@@ -24,7 +24,9 @@ import java.util.concurrent.locks.LockSupport;
  * stays free to read, answer and dispatch other calls (Get, health) meanwhile.
  *
  * <p>Off an event loop (the in-process transport) the calling thread waits instead,
- * bounded the same way.
+ * bounded the same way. A wait can outlast the bound by as long as its loop is kept from
+ * running the retry (a GC pause, a starved CPU); the waits, refusals and the longest wait
+ * are counted ({@link RingWaits}) and served as metrics.
  *
  * <p><b>Threading.</b> {@link #publish} runs on the calling call's thread; each loop's
  * queue is touched only by that loop's thread.
