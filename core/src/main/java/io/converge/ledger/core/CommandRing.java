@@ -101,18 +101,32 @@ final class CommandRing {
         int n = entries.size();
         InputRules.checkBatchSize(n, Math.min(InputRules.MAX_BATCH_ENTRIES, config.ringSize()));
         // Everything is checked and taken out of the entries before the claim: between the claim
-        // and the publish the sequencer spins on the claimed range, so filling slots must be mere stores.
+        // and the publish the sequencer waits on the claimed range, so filling slots must be mere stores.
         String[] contextIds = new String[n];
         String[] keys = new String[n];
         @SuppressWarnings({"unchecked", "rawtypes"}) // an array of a generic type
         Map<String, String>[] metadata = new Map[n];
         long cost = 0;
+        String checkedContextId = null; // a run of entries sharing one String is checked once
+        String checkedKey = null;
+        int keyBytes = 0;
         for (int i = 0; i < n; i++) {
             contextIds[i] = entries.contextId(i);
             keys[i] = entries.key(i);
             metadata[i] = entries.metadata(i);
             try {
-                cost += InputRules.checkEntry(contextIds[i], keys[i], entries.payloadLength(i), metadata[i]);
+                if (contextIds[i] != checkedContextId) {
+                    InputRules.checkContextId(contextIds[i]);
+                    checkedContextId = contextIds[i];
+                }
+                if (keys[i] != checkedKey) {
+                    keyBytes = InputRules.checkKey(keys[i], "key");
+                    checkedKey = keys[i];
+                }
+                int payloadBytes = entries.payloadLength(i);
+                InputRules.checkPayload(payloadBytes);
+                int metadataBytes = InputRules.checkMetadata(metadata[i]);
+                cost += EntryCost.of(keyBytes, payloadBytes, metadataBytes, metadata[i].size());
             } catch (LedgerException refused) {
                 throw InputRules.atEntry(i, refused);
             }

@@ -84,20 +84,6 @@ public final class InputRules {
     }
 
     /**
-     * Checks one entry by the rules of a single append.
-     *
-     * @return what the entry counts against the memory budget (see {@link EntryCost})
-     * @throws LedgerException the first broken rule's reason and message
-     */
-    static long checkEntry(String contextId, String key, int payloadBytes, Map<String, String> metadata) {
-        checkContextId(contextId);
-        int keyBytes = checkKey(key, "key");
-        checkPayload(payloadBytes);
-        int metadataBytes = checkMetadata(metadata);
-        return EntryCost.of(keyBytes, payloadBytes, metadataBytes, metadata.size());
-    }
-
-    /**
      * @throws LedgerException RESOURCE_EXHAUSTED naming the first entry beyond {@code maxEntries}
      */
     static void checkBatchSize(int entries, int maxEntries) {
