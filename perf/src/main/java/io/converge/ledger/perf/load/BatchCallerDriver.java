@@ -4,11 +4,9 @@ import io.converge.context.v1.AppendBatchRequest;
 import io.grpc.CallOptions;
 import io.grpc.MethodDescriptor;
 import io.grpc.stub.ClientCalls;
-import io.grpc.stub.StreamObserver;
 
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Entries over unary {@code AppendBatch}, closed loop: {@code streams} callers, each with
@@ -26,7 +24,7 @@ final class BatchCallerDriver implements AppendDriver {
     private final AppendOutcomes outcomes;
     private final LatencyRecorder latency;
     private final MethodDescriptor<AppendBatchRequest, BatchAcks> method;
-    /** Re-issues after a failure, so that a storm of synchronous failures cannot recurse on one stack. */
+    /** Re-issues after a failure (see {@link ClosedLoopCall}). */
     private final ExecutorService afterFailure;
 
     BatchCallerDriver(LoadOptions options, ClientChannels channels, AppendBatches batches, AppendOutcomes outcomes,
@@ -55,62 +53,36 @@ final class BatchCallerDriver implements AppendDriver {
     }
 
     /** One batch in flight of caller {@code caller}; it sends batches {@code first}, {@code first + step}, ... */
-    private final class Slot implements StreamObserver<BatchAcks> {
+    private final class Slot extends ClosedLoopCall<BatchAcks> {
         private final int caller;
         private final int step;
-        private final MeasurementWindow window;
-        private final CountDownLatch stopped;
         private long batch;
-        private long startNanos;
-        private BatchAcks reply;
 
         Slot(int caller, int first, int step, MeasurementWindow window, CountDownLatch stopped) {
+            super(window, stopped, outcomes, afterFailure);
             this.caller = caller;
             this.batch = first;
             this.step = step;
-            this.window = window;
-            this.stopped = stopped;
         }
 
-        void issue() {
-            long now = System.nanoTime();
-            if (window.over(now)) {
-                stopped.countDown();
-                return;
-            }
-            reply = null;
-            startNanos = now;
+        @Override
+        void send(long nowNanos) {
             ClientCalls.asyncUnaryCall(channels.channel(caller).newCall(method, CallOptions.DEFAULT),
                 batches.request(batch), this);
         }
 
         @Override
-        public void onNext(BatchAcks value) {
-            reply = value;
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            outcomes.failed(t);
-            batch += step;
-            try {
-                afterFailure.execute(this::issue);
-            } catch (RejectedExecutionException e) {
-                stopped.countDown(); // the run is over and its executor gone: this slot stops
-            }
-        }
-
-        @Override
-        public void onCompleted() {
-            long nanos = System.nanoTime() - startNanos;
-            boolean measured = window.measures(startNanos);
+        void completed(BatchAcks reply, long nanos, boolean measured) {
             if (reply == null) {
                 outcomes.failed(new IllegalStateException("completed without a reply"));
             } else if (outcomes.batchReplied(reply, batches, batches.firstContext(batch), null, measured) && measured) {
                 latency.record(nanos, reply.count());
             }
+        }
+
+        @Override
+        void advance() {
             batch += step;
-            issue();
         }
     }
 }

@@ -1,11 +1,9 @@
 package io.converge.ledger.perf.load;
 
 import io.converge.context.v1.AppendResponse;
-import io.grpc.stub.StreamObserver;
 
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
 
 /**
  * The closed loop: {@code callers} callers, each with exactly one Append in flight; a
@@ -23,7 +21,7 @@ final class ClosedLoopDriver implements AppendDriver {
     private final AppendRequests requests;
     private final AppendOutcomes outcomes;
     private final LatencyRecorder latency;
-    /** Re-issues after a failure, so that a storm of synchronous failures cannot recurse on one stack. */
+    /** Re-issues after a failure (see {@link ClosedLoopCall}). */
     private final ExecutorService afterFailure;
 
     ClosedLoopDriver(LoadOptions options, ClientChannels channels, AppendRequests requests, AppendOutcomes outcomes,
@@ -47,52 +45,23 @@ final class ClosedLoopDriver implements AppendDriver {
     }
 
     /** One caller: its own observer, reused for each of its calls, one call at a time. */
-    private final class Caller implements StreamObserver<AppendResponse> {
+    private final class Caller extends ClosedLoopCall<AppendResponse> {
         private final int id;
-        private final MeasurementWindow window;
-        private final CountDownLatch stopped;
         private int context;
-        private long startNanos;
-        private AppendResponse reply;
 
         Caller(int id, MeasurementWindow window, CountDownLatch stopped) {
+            super(window, stopped, outcomes, afterFailure);
             this.id = id;
-            this.window = window;
-            this.stopped = stopped;
             this.context = id % options.contexts();
         }
 
-        void issue() {
-            long now = System.nanoTime();
-            if (window.over(now)) {
-                stopped.countDown();
-                return;
-            }
-            reply = null;
-            startNanos = now;
-            channels.stub(id).append(requests.request(context, now), this);
+        @Override
+        void send(long nowNanos) {
+            channels.stub(id).append(requests.request(context, nowNanos), this);
         }
 
         @Override
-        public void onNext(AppendResponse value) {
-            reply = value;
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            outcomes.failed(t);
-            next();
-            try {
-                afterFailure.execute(this::issue);
-            } catch (RejectedExecutionException e) {
-                stopped.countDown(); // the run is over and its executor gone: this caller stops
-            }
-        }
-
-        @Override
-        public void onCompleted() {
-            long nanos = System.nanoTime() - startNanos;
-            boolean measured = window.measures(startNanos);
+        void completed(AppendResponse reply, long nanos, boolean measured) {
             if (outcomes.replied(context, reply, requests.payloadBytes(), measured) && measured) {
                 if (options.expectedIntervalNanos() > 0) {
                     latency.recordWithExpectedInterval(nanos, options.expectedIntervalNanos());
@@ -100,11 +69,10 @@ final class ClosedLoopDriver implements AppendDriver {
                     latency.record(nanos);
                 }
             }
-            next();
-            issue();
         }
 
-        private void next() {
+        @Override
+        void advance() {
             context = context + 1 == options.contexts() ? 0 : context + 1;
         }
     }
