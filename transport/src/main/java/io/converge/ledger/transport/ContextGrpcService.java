@@ -28,6 +28,8 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.netty.util.concurrent.EventExecutor;
 
+import java.util.function.BooleanSupplier;
+
 /**
  * The gRPC edge of the ledger: translates each rpc of {@code converge.context.v1} into a
  * call on the {@link Ledger} and its outcome back into a response or a status. It holds
@@ -54,18 +56,10 @@ final class ContextGrpcService extends ContextServiceGrpc.ContextServiceImplBase
         EventExecutor loop = ReplyCoalescer.currentLoop();
         AppendReply reply = new AppendReply(request, response, replies, loop);
         byte[] payload = request.getPayload().toByteArray();
-        ringRoom.publish(loop, () -> {
-            try {
-                return ledger.tryAppend(request.getContextId(), request.getKey(), payload, ProtoEntries.metadataOf(request),
-                    reply);
-            } catch (RuntimeException e) {
-                fail(response, e);
-                return true;
-            }
-        }, () -> response.onError(Statuses.of(ledger.ringFull())));
+        publish(loop, response, () -> ledger.tryAppend(request.getContextId(), request.getKey(), payload,
+            ProtoEntries.metadataOf(request), reply));
     }
 
-    /** AppendBatch and AppendStream take their batches as {@link WireBatch}es (see {@link WireBatchMethods}). */
     /** What to add to a server: the service, with AppendBatch and AppendStream reading {@link WireBatch}es. */
     ServerServiceDefinition definition() {
         return WireBatchMethods.bind(bindService(), this::appendWireBatch, this::appendWireStream);
@@ -74,9 +68,18 @@ final class ContextGrpcService extends ContextServiceGrpc.ContextServiceImplBase
     private void appendWireBatch(WireBatch batch, StreamObserver<AppendBatchResponse> response) {
         EventExecutor loop = ReplyCoalescer.currentLoop();
         BatchReply reply = new BatchReply(response, replies, loop);
+        publish(loop, response, () -> ledger.tryAppendBatch(batch, null, reply));
+    }
+
+    /**
+     * Runs {@code tryPublish} (a {@code Ledger.try*} call: false when the ring is full) now or,
+     * while the ring stays full, from {@code loop} until the configured wait is over; a refusal
+     * of the input, or the wait running out, answers {@code response} with its status.
+     */
+    private void publish(EventExecutor loop, StreamObserver<?> response, BooleanSupplier tryPublish) {
         ringRoom.publish(loop, () -> {
             try {
-                return ledger.tryAppendBatch(batch, null, reply);
+                return tryPublish.getAsBoolean();
             } catch (RuntimeException e) {
                 fail(response, e);
                 return true;

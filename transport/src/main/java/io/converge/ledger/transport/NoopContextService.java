@@ -47,8 +47,10 @@ final class NoopContextService extends ContextServiceGrpc.ContextServiceImplBase
         response.onCompleted();
     }
 
-    /** AppendBatch and AppendStream take their batches as {@link WireBatch}es, as the ledger's do. */
-    /** What to add to a server: the service, with AppendBatch and AppendStream reading {@link WireBatch}es. */
+    /**
+     * What to add to a server: the service, with AppendBatch and AppendStream reading
+     * {@link WireBatch}es, as the ledger's do.
+     */
     ServerServiceDefinition definition() {
         return WireBatchMethods.bind(bindService(), this::appendWireBatch, this::appendWireStream);
     }
