@@ -5,8 +5,10 @@ import java.util.Map;
 /**
  * The entries of one batch of appends, by 0-based index, as a transport holds them.
  * {@link Ledger#appendBatch} reads them on the calling thread only, before it returns;
- * it calls {@link #payload(int)} once per entry and attempt, after the whole batch passed validation,
- * and keeps the returned arrays (or copies of them, see {@link Ledger#append}) and the metadata maps.
+ * it calls {@link #payload(int)} once per entry and attempt, after the whole batch passed
+ * validation, and keeps the returned arrays (or copies of them, see {@link Ledger#append}) and
+ * the metadata maps. The other accessors may be called more than once and must answer the
+ * same each time.
  */
 public interface BatchEntries {
     /** Number of entries. */

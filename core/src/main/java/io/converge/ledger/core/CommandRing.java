@@ -100,33 +100,29 @@ final class CommandRing {
     boolean publishBatch(BatchEntries entries, BatchStream stream, BatchAppendCallback callback, boolean waitForRoom) {
         int n = entries.size();
         InputRules.checkBatchSize(n, Math.min(InputRules.MAX_BATCH_ENTRIES, config.ringSize()));
-        // Everything is checked and taken out of the entries before the claim: between the claim
+        // Everything is checked, and the payloads taken out, before the claim: between the claim
         // and the publish the sequencer waits on the claimed range, so filling slots must be mere stores.
-        String[] contextIds = new String[n];
-        String[] keys = new String[n];
-        @SuppressWarnings({"unchecked", "rawtypes"}) // an array of a generic type
-        Map<String, String>[] metadata = new Map[n];
         long cost = 0;
         String checkedContextId = null; // a run of entries sharing one String is checked once
         String checkedKey = null;
         int keyBytes = 0;
         for (int i = 0; i < n; i++) {
-            contextIds[i] = entries.contextId(i);
-            keys[i] = entries.key(i);
-            metadata[i] = entries.metadata(i);
             try {
-                if (contextIds[i] != checkedContextId) {
-                    InputRules.checkContextId(contextIds[i]);
-                    checkedContextId = contextIds[i];
+                String contextId = entries.contextId(i);
+                if (contextId != checkedContextId) {
+                    InputRules.checkContextId(contextId);
+                    checkedContextId = contextId;
                 }
-                if (keys[i] != checkedKey) {
-                    keyBytes = InputRules.checkKey(keys[i], "key");
-                    checkedKey = keys[i];
+                String key = entries.key(i);
+                if (key != checkedKey) {
+                    keyBytes = InputRules.checkKey(key, "key");
+                    checkedKey = key;
                 }
                 int payloadBytes = entries.payloadLength(i);
                 InputRules.checkPayload(payloadBytes);
-                int metadataBytes = InputRules.checkMetadata(metadata[i]);
-                cost += EntryCost.of(keyBytes, payloadBytes, metadataBytes, metadata[i].size());
+                Map<String, String> metadata = entries.metadata(i);
+                int metadataBytes = InputRules.checkMetadata(metadata);
+                cost += EntryCost.of(keyBytes, payloadBytes, metadataBytes, metadata.size());
             } catch (LedgerException refused) {
                 throw InputRules.atEntry(i, refused);
             }
@@ -149,10 +145,10 @@ final class CommandRing {
                 c.batch = batch;
                 c.batchIndex = i;
                 if (i < n) {
-                    c.contextId = contextIds[i];
-                    c.key = keys[i];
+                    c.contextId = entries.contextId(i);
+                    c.key = entries.key(i);
                     c.payload = payloads[i];
-                    c.metadata = metadata[i];
+                    c.metadata = entries.metadata(i);
                 }
             }
         } finally {
