@@ -49,14 +49,8 @@ public final class LedgerStats {
         return watchersOpen;
     }
 
-    /** Sequencer thread only: one entry appended, of {@code bytes}. */
-    void appended(long bytes) {
-        APPENDS.setRelease(this, appendsStored + 1);
-        stored(1, bytes);
-    }
-
-    /** Sequencer thread only: a batch of {@code entries} appended, of {@code bytes} in all. */
-    void appendedBatch(int entries, long bytes) {
+    /** Sequencer thread only: {@code entries} appended (one Append, or a batch), of {@code bytes} in all. */
+    void appended(int entries, long bytes) {
         APPENDS.setRelease(this, appendsStored + entries);
         stored(entries, bytes);
     }

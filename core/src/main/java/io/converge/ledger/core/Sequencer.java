@@ -93,7 +93,7 @@ final class Sequencer implements EventHandler<LedgerCommand> {
         c.idHi = ids.instanceBits();
         c.idLo = idLo;
         storedBytes += c.cost;
-        stats.appended(c.cost);
+        stats.appended(1, c.cost);
     }
 
     /**
@@ -128,7 +128,7 @@ final class Sequencer implements EventHandler<LedgerCommand> {
         } else {
             b.idHi = ids.instanceBits();
             storedBytes += b.cost;
-            stats.appendedBatch(b.size, b.cost);
+            stats.appended(b.size, b.cost);
         }
     }
 
