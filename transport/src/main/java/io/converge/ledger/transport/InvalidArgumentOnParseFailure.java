@@ -10,6 +10,7 @@ import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServiceDescriptor;
 import io.grpc.Status;
+import io.grpc.protobuf.ProtoMethodDescriptorSupplier;
 
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -93,7 +94,11 @@ final class InvalidArgumentOnParseFailure {
             }
         }
 
+        /** The request's message type, e.g. {@code AppendBatchRequest} (AppendStream's too), from the schema. */
         private String requestName() {
+            if (method.getSchemaDescriptor() instanceof ProtoMethodDescriptorSupplier schema) {
+                return schema.getMethodDescriptor().getInputType().getName();
+            }
             String bare = method.getBareMethodName();
             return bare == null ? "request" : bare + "Request";
         }

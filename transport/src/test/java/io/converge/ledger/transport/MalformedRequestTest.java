@@ -8,6 +8,7 @@ import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCalls;
+import io.grpc.stub.StreamObserver;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,6 +22,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -37,20 +39,23 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @ParameterizedClass
 @EnumSource(Transport.class)
 class MalformedRequestTest extends ServedOverBothTransports {
-    /** The five rpcs, each called with raw request bytes. */
+    /** Every rpc, each called with raw request bytes. */
     enum Rpc {
-        APPEND(ContextServiceGrpc.getAppendMethod()),
-        GET(ContextServiceGrpc.getGetMethod()),
-        SNAPSHOT(ContextServiceGrpc.getSnapshotMethod()),
-        LOAD(ContextServiceGrpc.getLoadMethod()),
-        WATCH(ContextServiceGrpc.getWatchMethod());
+        APPEND(ContextServiceGrpc.getAppendMethod(), "AppendRequest"),
+        APPEND_BATCH(ContextServiceGrpc.getAppendBatchMethod(), "AppendBatchRequest"),
+        APPEND_STREAM(ContextServiceGrpc.getAppendStreamMethod(), "AppendBatchRequest"),
+        GET(ContextServiceGrpc.getGetMethod(), "GetRequest"),
+        SNAPSHOT(ContextServiceGrpc.getSnapshotMethod(), "SnapshotRequest"),
+        LOAD(ContextServiceGrpc.getLoadMethod(), "LoadRequest"),
+        WATCH(ContextServiceGrpc.getWatchMethod(), "WatchRequest");
 
         final MethodDescriptor<byte[], byte[]> raw;
+        /** The request's message type, which the refusal names. */
         final String requestType;
 
-        Rpc(MethodDescriptor<?, ?> method) {
+        Rpc(MethodDescriptor<?, ?> method, String requestType) {
             this.raw = method.toBuilder(new RawBytes(), new RawBytes()).build();
-            this.requestType = method.getBareMethodName() + "Request";
+            this.requestType = requestType;
         }
     }
 
@@ -67,6 +72,13 @@ class MalformedRequestTest extends ServedOverBothTransports {
         }
         for (Rpc rpc : new Rpc[] {Rpc.APPEND, Rpc.GET, Rpc.WATCH}) {
             rows.add(Arguments.of(rpc, "key holding 0xC3 0x28, not UTF-8", bytes(0x0A, 1, 'c', 0x12, 2, 0xC3, 0x28)));
+        }
+        for (Rpc rpc : new Rpc[] {Rpc.APPEND_BATCH, Rpc.APPEND_STREAM}) {
+            // AppendBatchRequest.entries (field 1) holding one AppendRequest whose context_id is not UTF-8.
+            rows.add(Arguments.of(rpc, "an entry's context_id holding 0xC3 0x28, not UTF-8",
+                bytes(0x0A, 4, 0x0A, 2, 0xC3, 0x28)));
+            rows.add(Arguments.of(rpc, "an entry's metadata value that is not UTF-8",
+                bytes(0x0A, 12, 0x0A, 1, 'c', 0x22, 7, 0x0A, 1, 'k', 0x12, 2, 0xC3, 0x28)));
         }
         // AppendRequest.metadata (field 4): map entries with key = 1, value = 2.
         rows.add(Arguments.of(Rpc.APPEND, "a metadata key that is not UTF-8",
@@ -147,10 +159,35 @@ class MalformedRequestTest extends ServedOverBothTransports {
 
     private StatusRuntimeException call(Rpc rpc, byte[] body) {
         return assertThrows(StatusRuntimeException.class, () -> {
-            if (rpc.raw.getType() == MethodDescriptor.MethodType.SERVER_STREAMING) {
-                ClientCalls.blockingServerStreamingCall(fixture.channel, rpc.raw, options(), body).hasNext();
-            } else {
-                ClientCalls.blockingUnaryCall(fixture.channel, rpc.raw, options(), body);
+            switch (rpc.raw.getType()) {
+                case SERVER_STREAMING ->
+                    ClientCalls.blockingServerStreamingCall(fixture.channel, rpc.raw, options(), body).hasNext();
+                case BIDI_STREAMING -> {
+                    CompletableFuture<Throwable> ended = new CompletableFuture<>();
+                    StreamObserver<byte[]> requests = ClientCalls.asyncBidiStreamingCall(
+                        fixture.channel.newCall(rpc.raw, options()), new StreamObserver<byte[]>() {
+                            @Override
+                            public void onNext(byte[] value) {
+                            }
+
+                            @Override
+                            public void onError(Throwable t) {
+                                ended.complete(t);
+                            }
+
+                            @Override
+                            public void onCompleted() {
+                                ended.complete(null);
+                            }
+                        });
+                    requests.onNext(body);
+                    requests.onCompleted();
+                    Throwable t = ended.get(LedgerFixture.DEADLINE_SECONDS, TimeUnit.SECONDS);
+                    if (t != null) {
+                        throw t;
+                    }
+                }
+                default -> ClientCalls.blockingUnaryCall(fixture.channel, rpc.raw, options(), body);
             }
         });
     }
