@@ -9,7 +9,9 @@ package io.converge.ledger.core;
  */
 public final class AppendedBatch {
     final int size;
-    final long cost;
+    /** The records of all entries, in bytes, and the largest one (computed by the publisher). */
+    final long recordBytes;
+    final int largestRecord;
     final BatchStream stream;
     final BatchAppendCallback callback;
     private final long[] sequences;
@@ -19,9 +21,10 @@ public final class AppendedBatch {
     /** Written by the sequencer at the batch's first slot; null when the batch is stored. */
     LedgerException rejection;
 
-    AppendedBatch(int size, long cost, BatchStream stream, BatchAppendCallback callback) {
+    AppendedBatch(int size, long recordBytes, int largestRecord, BatchStream stream, BatchAppendCallback callback) {
         this.size = size;
-        this.cost = cost;
+        this.recordBytes = recordBytes;
+        this.largestRecord = largestRecord;
         this.stream = stream;
         this.callback = callback;
         this.sequences = new long[size];

@@ -65,7 +65,7 @@ final class CommandRing {
      */
     boolean publishAppend(String contextId, String key, byte[] payload, Map<String, String> metadata,
                           AppendCallback callback, boolean waitForRoom) {
-        InputRules.checkContextId(contextId);
+        int contextIdBytes = InputRules.checkContextId(contextId);
         int keyBytes = InputRules.checkKey(key, "key");
         InputRules.checkPayload(payload.length);
         int metadataBytes = InputRules.checkMetadata(metadata);
@@ -80,7 +80,8 @@ final class CommandRing {
             c.key = key;
             c.payload = payload;
             c.metadata = metadata;
-            c.cost = EntryCost.of(keyBytes, payload.length, metadataBytes, metadata.size());
+            c.recordBytes = EntryWriter.recordBytes(contextIdBytes, keyBytes, metadataBytes, metadata.size(),
+                payload.length);
             c.appendCallback = callback;
         } finally {
             publish(slot);
@@ -102,15 +103,18 @@ final class CommandRing {
         InputRules.checkBatchSize(n, Math.min(InputRules.MAX_BATCH_ENTRIES, config.ringSize()));
         // Everything is checked, and the payloads taken out, before the claim: between the claim
         // and the publish the sequencer waits on the claimed range, so filling slots must be mere stores.
-        long cost = 0;
+        long recordBytes = 0;
+        int largestRecord = 0;
+        int[] sizes = new int[n];
         String checkedContextId = null; // a run of entries sharing one String is checked once
         String checkedKey = null;
+        int contextIdBytes = 0;
         int keyBytes = 0;
         for (int i = 0; i < n; i++) {
             try {
                 String contextId = entries.contextId(i);
                 if (contextId != checkedContextId) {
-                    InputRules.checkContextId(contextId);
+                    contextIdBytes = InputRules.checkContextId(contextId);
                     checkedContextId = contextId;
                 }
                 String key = entries.key(i);
@@ -122,7 +126,11 @@ final class CommandRing {
                 InputRules.checkPayload(payloadBytes);
                 Map<String, String> metadata = entries.metadata(i);
                 int metadataBytes = InputRules.checkMetadata(metadata);
-                cost += EntryCost.of(keyBytes, payloadBytes, metadataBytes, metadata.size());
+                int size = EntryWriter.recordBytes(contextIdBytes, keyBytes, metadataBytes, metadata.size(),
+                    payloadBytes);
+                sizes[i] = size;
+                recordBytes += size;
+                largestRecord = Math.max(largestRecord, size);
             } catch (LedgerException refused) {
                 throw InputRules.atEntry(i, refused);
             }
@@ -136,7 +144,7 @@ final class CommandRing {
         if (hi < 0) {
             return false;
         }
-        AppendedBatch batch = new AppendedBatch(n, cost, stream, callback);
+        AppendedBatch batch = new AppendedBatch(n, recordBytes, largestRecord, stream, callback);
         long lo = hi - slots + 1;
         try {
             for (int i = 0; i < slots; i++) {
@@ -149,6 +157,7 @@ final class CommandRing {
                     c.key = entries.key(i);
                     c.payload = payloads[i];
                     c.metadata = entries.metadata(i);
+                    c.recordBytes = sizes[i];
                 }
             }
         } finally {

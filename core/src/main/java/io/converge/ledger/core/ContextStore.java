@@ -1,17 +1,30 @@
 package io.converge.ledger.core;
 
+import java.util.Collection;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Every context that has ever held an entry, by id.
+ * Every context that has ever held an entry, by id, each with its {@link ContextLog}
+ * index into the one {@link RecordStore} that holds all of their records.
  *
- * <p>One writer, the sequencer, creates contexts; readers look them up concurrently
- * without locks. A context, once created, is never removed.
+ * <p>One writer, the sequencer (or recovery before it), creates contexts; readers look
+ * them up concurrently without locks. A context, once created, is never removed.
  */
 public final class ContextStore {
     private final ConcurrentHashMap<String, ContextLog> contexts = new ConcurrentHashMap<>();
-    /** Where every context's small payloads go; written by the one writer only. */
-    private final PayloadSlab payloads = new PayloadSlab();
+    private final RecordStore records;
+
+    // Writer-only: the last context found, for the common run of commands to one context.
+    private String lastContextId;
+    private ContextLog lastLog;
+
+    ContextStore(RecordStore records) {
+        this.records = records;
+    }
+
+    RecordStore records() {
+        return records;
+    }
 
     /** The context's log, or {@code null} when it was never written. Thread-safe. */
     public ContextLog find(String contextId) {
@@ -23,13 +36,33 @@ public final class ContextStore {
         return contexts.size();
     }
 
-    /** Writer only: the context's log, created empty when it does not exist yet. */
-    ContextLog getOrCreate(String contextId) {
+    /** Writer only: as {@link #find}, but a run of lookups of one context skips the map. */
+    ContextLog findForWriter(String contextId) {
+        if (contextId == lastContextId || contextId.equals(lastContextId)) {
+            return lastLog;
+        }
         ContextLog log = contexts.get(contextId);
-        if (log == null) {
-            log = new ContextLog(contextId, payloads);
-            contexts.put(contextId, log);
+        if (log != null) {
+            lastContextId = contextId;
+            lastLog = log;
         }
         return log;
+    }
+
+    /** Writer only: the context's log, created empty when it does not exist yet. */
+    ContextLog getOrCreate(String contextId) {
+        ContextLog log = findForWriter(contextId);
+        if (log == null) {
+            log = new ContextLog(contextId, records);
+            contexts.put(contextId, log);
+            lastContextId = contextId;
+            lastLog = log;
+        }
+        return log;
+    }
+
+    /** Every context; for recovery's final publish. */
+    Collection<ContextLog> all() {
+        return contexts.values();
     }
 }

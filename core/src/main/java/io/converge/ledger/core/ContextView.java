@@ -1,8 +1,13 @@
 package io.converge.ledger.core;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
 /**
  * A consistent read of one context: the entries up to the latest sequence at the moment
- * the view was taken. Cheap to take, safe to use from any thread, never blocks writers.
+ * the view was taken, read from their records in the store. Cheap to take, safe to use
+ * from any thread, never blocks writers.
  */
 public final class ContextView {
     private static final ContextView EMPTY = new ContextView(null, 0);
@@ -29,18 +34,23 @@ public final class ContextView {
      * when empty), or 0 when the view holds none.
      */
     public long nextMatching(String key, long afterSequence) {
+        return nextMatching(key.isEmpty() ? null : key.getBytes(StandardCharsets.UTF_8), afterSequence);
+    }
+
+    /** As {@link #nextMatching(String, long)}, with the key as UTF-8 bytes, null for any key. */
+    long nextMatching(byte[] keyUtf8, long afterSequence) {
         if (afterSequence < 0 || afterSequence >= latestSequence) {
             return 0; // also keeps afterSequence + 1 from wrapping at Long.MAX_VALUE
         }
         for (long s = afterSequence + 1; s <= latestSequence; s++) {
-            if (key.isEmpty() || key.equals(log.keyAt(s))) {
+            if (keyUtf8 == null || log.keyEquals(s, keyUtf8)) {
                 return s;
             }
         }
         return 0;
     }
 
-    /** The entry at {@code sequence}, {@code 1 <= sequence <= latestSequence()}. */
+    /** The entry at {@code sequence}, {@code 1 <= sequence <= latestSequence()}; its payload is a view of the store. */
     public Entry entry(long sequence) {
         if (sequence < 1 || sequence > latestSequence) {
             throw new IndexOutOfBoundsException("sequence " + sequence + " is outside 1.." + latestSequence);
@@ -63,17 +73,17 @@ public final class ContextView {
 
             @Override
             public long idHi(int i) {
-                return log.idHiAt(i + 1L);
+                return EntryRecord.idHi(log.recordBuffer(i + 1L), log.offsetAt(i + 1L));
             }
 
             @Override
             public long idLo(int i) {
-                return log.idLoAt(i + 1L);
+                return EntryRecord.idLo(log.recordBuffer(i + 1L), log.offsetAt(i + 1L));
             }
 
             @Override
             public long appendedAtNs(int i) {
-                return log.appendedAtNsAt(i + 1L);
+                return EntryRecord.appendedAtNs(log.recordBuffer(i + 1L), log.offsetAt(i + 1L));
             }
 
             @Override
@@ -83,12 +93,15 @@ public final class ContextView {
 
             @Override
             public byte[] payload(int i) {
-                return log.payloadAt(i + 1L);
+                ByteBuffer view = EntryRecord.payload(log.recordBuffer(i + 1L), log.offsetAt(i + 1L));
+                byte[] copy = new byte[view.remaining()];
+                view.get(copy);
+                return copy;
             }
 
             @Override
-            public java.util.Map<String, String> metadata(int i) {
-                return log.metadataAt(i + 1L);
+            public Map<String, String> metadata(int i) {
+                return EntryRecord.metadata(log.recordBuffer(i + 1L), log.offsetAt(i + 1L));
             }
         };
     }

@@ -14,17 +14,18 @@ public final class DecodedSnapshot implements SnapshotEntries {
     private final long firstSequence;
     private final long[] longs;
     private final Object[] refs;
-    private final long[] costs;
+    /** Per entry: its key, metadata block and payload as a record holds them, in bytes. */
+    private final int[] bodyBytes;
 
     DecodedSnapshot(int version, String contextId, long createdAtNs, long firstSequence, long[] longs, Object[] refs,
-                    long[] costs) {
+                    int[] bodyBytes) {
         this.version = version;
         this.contextId = contextId;
         this.createdAtNs = createdAtNs;
         this.firstSequence = firstSequence;
         this.longs = longs;
         this.refs = refs;
-        this.costs = costs;
+        this.bodyBytes = bodyBytes;
     }
 
     /** The blob's format version. */
@@ -44,7 +45,7 @@ public final class DecodedSnapshot implements SnapshotEntries {
 
     /** The snapshot's latest sequence: that of its last entry, {@code firstSequence() - 1} when empty. */
     public long latestSequence() {
-        return firstSequence + costs.length - 1;
+        return firstSequence + bodyBytes.length - 1;
     }
 
     @Override
@@ -54,7 +55,7 @@ public final class DecodedSnapshot implements SnapshotEntries {
 
     @Override
     public int size() {
-        return costs.length;
+        return bodyBytes.length;
     }
 
     @Override
@@ -88,8 +89,8 @@ public final class DecodedSnapshot implements SnapshotEntries {
         return (Map<String, String>) refs[3 * i + 2];
     }
 
-    /** What entry {@code i} counts against the memory budget, in bytes (see {@link EntryCost}). */
-    long cost(int i) {
-        return costs[i];
+    /** The size of entry {@code i}'s record in a context whose id has {@code contextIdBytes} UTF-8 bytes. */
+    int recordBytes(int i, int contextIdBytes) {
+        return EntryRecord.size(contextIdBytes, bodyBytes[i], 0, 0);
     }
 }

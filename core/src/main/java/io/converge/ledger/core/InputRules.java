@@ -21,8 +21,11 @@ public final class InputRules {
     private InputRules() {
     }
 
-    /** @throws LedgerException INVALID_ARGUMENT when empty, too long or not valid UTF-8 */
-    public static void checkContextId(String contextId) {
+    /**
+     * @return the context id's length in UTF-8 bytes
+     * @throws LedgerException INVALID_ARGUMENT when empty, too long or not valid UTF-8
+     */
+    public static int checkContextId(String contextId) {
         if (contextId == null || contextId.isEmpty()) {
             throw LedgerException.invalid("context_id is empty; it must be 1 to "
                 + MAX_CONTEXT_ID_BYTES + " bytes of UTF-8");
@@ -35,6 +38,7 @@ public final class InputRules {
             throw LedgerException.invalid("context_id is " + bytes + " bytes of UTF-8; the limit is "
                 + MAX_CONTEXT_ID_BYTES);
         }
+        return bytes;
     }
 
     /**

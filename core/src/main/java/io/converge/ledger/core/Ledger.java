@@ -1,7 +1,9 @@
 package io.converge.ledger.core;
 
+import com.lmax.disruptor.EventHandler;
 import com.lmax.disruptor.WaitStrategy;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -24,28 +26,83 @@ import java.util.concurrent.TimeUnit;
  * {@link #snapshot}) do not go through the ring and never wait for writes.
  */
 public final class Ledger implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Ledger.class.getName());
+
     private final LedgerConfig config;
-    private final ContextStore store = new ContextStore();
+    private final RecordStore records;
+    private final ContextStore store;
     private final LedgerStats stats = new LedgerStats();
+    private final Recovery.Result recovered;
+    private final IntervalFlusher flusher;
     private final LedgerLatency latency = new LedgerLatency();
     private final DaemonThreads watchThreads = new DaemonThreads("ledger-watch");
     private final ExecutorService watchExecutor;
     private final CommandRing commands;
 
-    private Ledger(LedgerConfig config) {
+    private Ledger(LedgerConfig config, RecordStore records) {
         this.config = config;
+        this.records = records;
+        this.store = new ContextStore(records);
+        StorageConfig storage = config.storage();
+        MemoryBudget budget = new MemoryBudget(config.memoryBudgetBytes(), storage.inMemory(), stats);
+        try {
+            this.recovered = Recovery.run(records, store, storage.recovery());
+        } catch (RuntimeException e) {
+            records.close();
+            throw e;
+        }
+        records.resumeAt(recovered.endPosition());
+        budget.charge(recovered.entries(), budget.ofEntries(Math.toIntExact(Math.min(Integer.MAX_VALUE,
+            recovered.entries())), 0));
+        for (ContextLog log : store.all()) {
+            budget.charge(0, MemoryBudget.ofContext(log.contextId()));
+        }
+        if (records instanceof SegmentedStore segmented) {
+            segmented.startPreallocating();
+        }
         this.watchExecutor = Executors.newFixedThreadPool(config.watchThreads(), watchThreads);
         WaitStrategy wait = config.waitStrategy().create();
-        // A parked completion handler waits for the sequencer, not the publishers: the sequencer wakes it.
-        WaitStrategy downstream = wait instanceof SpinYieldParkWaitStrategy ? wait : null;
-        this.commands = new CommandRing(config, wait, List.of(
-            new Sequencer(store, new EntryIds(), config.epochNanos(), config.memoryBudgetBytes(), stats, downstream),
-            new CompletionHandler(new WatchFanOut(stats), latency, config.batchEnd())));
+        List<EventHandler<LedgerCommand>> handlers = new ArrayList<>();
+        handlers.add(new Sequencer(store, budget, new EntryIds(), config.epochNanos(), stats, new StageSignal(wait)));
+        boolean journal = !storage.inMemory() && storage.fsync() == StorageConfig.Fsync.ALWAYS;
+        if (journal) {
+            handlers.add(new Journal(records, stats, new StageSignal(wait)));
+        }
+        handlers.add(new CompletionHandler(new WatchFanOut(stats), latency, config.batchEnd()));
+        this.commands = new CommandRing(config, wait, handlers);
+        this.flusher = !storage.inMemory() && storage.fsync() == StorageConfig.Fsync.INTERVAL
+            ? new IntervalFlusher(records, storage.fsyncIntervalNanos()) : null;
+        if (recovered.entries() > 0) {
+            LOG.log(System.Logger.Level.INFO, "recovered " + recovered.entries() + " entries of " + store.size()
+                + " contexts from " + storage);
+        }
     }
 
-    /** Starts a ledger: its ring threads and watch threads run until {@link #close()}. */
+    /**
+     * Starts a ledger: opens its store (for file storage: locks the data directory and
+     * recovers every entry in it, before this returns), then its ring threads and watch
+     * threads, which run until {@link #close()}.
+     *
+     * @throws IllegalStateException when the data directory is held by another server, or
+     *                               holds a damaged record that recovery may not cut
+     */
     public static Ledger start(LedgerConfig config) {
-        return new Ledger(config);
+        return new Ledger(config, config.storage().open());
+    }
+
+    /** As {@link #start(LedgerConfig)}, on a store of the caller's (a test's, to inject failures). */
+    static Ledger start(LedgerConfig config, RecordStore records) {
+        return new Ledger(config, records);
+    }
+
+    /** What recovery found at start: entries recovered and what it dropped, if anything. */
+    public long recoveredEntries() {
+        return recovered.entries();
+    }
+
+    /** Recovery's reports of what it dropped (a torn tail, a truncation), one line each; empty when nothing. */
+    public List<String> recoveryReports() {
+        return recovered.reports();
     }
 
     public LedgerConfig config() {
@@ -73,9 +130,9 @@ public final class Ledger implements AutoCloseable {
 
     /**
      * Appends one entry. On success the callback gets the entry's sequence, id and time.
-     * The ledger copies a payload of up to 4 KiB into its payload slabs and keeps larger
-     * ones, and {@code metadata}, by reference, without copying: the caller must not
-     * modify either afterwards (protobuf's are immutable).
+     * The ledger reads {@code payload} and {@code metadata} on its sequencer thread, after
+     * this returns, to copy them into the entry's record: the caller must not modify either
+     * afterwards (protobuf's are immutable).
      *
      * @throws LedgerException INVALID_ARGUMENT or RESOURCE_EXHAUSTED for input the contract
      *                         refuses; RESOURCE_EXHAUSTED when the ring stays full;
@@ -110,7 +167,7 @@ public final class Ledger implements AutoCloseable {
      * checked by {@link #append}'s rules before anything is published, then the batch takes
      * one run of ring slots, so its entries to one context get consecutive sequences in
      * batch order. On success the callback gets one ack per entry, in batch order. The
-     * ledger keeps payloads and metadata as {@link #append} does.
+     * ledger reads payloads and metadata as {@link #append} does.
      *
      * @param stream the client stream the batch belongs to, whose later batches the ledger
      *               refuses once it refused one; null for a batch on its own
@@ -244,5 +301,9 @@ public final class Ledger implements AutoCloseable {
         }
         watchExecutor.shutdown();
         watchThreads.join(System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
+        if (flusher != null) {
+            flusher.close();
+        }
+        records.close();
     }
 }

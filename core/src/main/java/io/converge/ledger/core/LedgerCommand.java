@@ -21,7 +21,8 @@ final class LedgerCommand {
     String key;
     byte[] payload;
     Map<String, String> metadata;
-    long cost;
+    /** The entry's record size in the store, computed by the publisher from checked lengths. */
+    int recordBytes;
     AppendCallback appendCallback;
 
     // BATCH_APPEND arguments (and key, payload, metadata as for APPEND): the batch this

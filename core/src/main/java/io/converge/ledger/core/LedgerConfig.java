@@ -23,9 +23,10 @@ import java.util.function.LongSupplier;
  * @param epochNanos        the clock that stamps appended_at_ns
  * @param batchEnd          run on the completion thread after the callbacks of each ring batch
  *                          (so a transport can hand their replies on together); must not block
+ * @param storage           where records live and how they are forced and recovered
  */
 public record LedgerConfig(int ringSize, long memoryBudgetBytes, Wait waitStrategy, int watchThreads,
-                           long ringFullWaitNanos, LongSupplier epochNanos, Runnable batchEnd) {
+                           long ringFullWaitNanos, LongSupplier epochNanos, Runnable batchEnd, StorageConfig storage) {
 
     /** The ring consumers' wait strategies, by the name used in configuration. */
     public enum Wait {
@@ -76,39 +77,52 @@ public record LedgerConfig(int ringSize, long memoryBudgetBytes, Wait waitStrate
         }
     }
 
-    /** Defaults: a 65,536-slot ring, half the heap for entries, the parking wait, 2 watch threads, 100 ms. */
+    /**
+     * Defaults: a 65,536-slot ring, half the heap for entries, the parking wait, 2 watch threads, 100 ms,
+     * records in memory (an embedded ledger writes no files unless told where).
+     */
     public static LedgerConfig defaults() {
         return new LedgerConfig(DEFAULT_RING_SIZE, Runtime.getRuntime().maxMemory() / 2, Wait.PARKING, 2,
-            TimeUnit.MILLISECONDS.toNanos(100), EpochNanoClock.SYSTEM, () -> { });
+            TimeUnit.MILLISECONDS.toNanos(100), EpochNanoClock.SYSTEM, () -> { }, StorageConfig.memory());
+    }
+
+    public LedgerConfig withStorage(StorageConfig newStorage) {
+        return new LedgerConfig(ringSize, memoryBudgetBytes, waitStrategy, watchThreads, ringFullWaitNanos, epochNanos,
+            batchEnd, newStorage);
     }
 
     public LedgerConfig withRingSize(int slots) {
         return new LedgerConfig(slots, memoryBudgetBytes, waitStrategy, watchThreads,
-            ringFullWaitNanos, epochNanos, batchEnd);
+            ringFullWaitNanos, epochNanos, batchEnd, storage);
     }
 
     public LedgerConfig withMemoryBudgetBytes(long bytes) {
-        return new LedgerConfig(ringSize, bytes, waitStrategy, watchThreads, ringFullWaitNanos, epochNanos, batchEnd);
+        return new LedgerConfig(ringSize, bytes, waitStrategy, watchThreads, ringFullWaitNanos, epochNanos,
+            batchEnd, storage);
     }
 
     public LedgerConfig withWaitStrategy(Wait wait) {
-        return new LedgerConfig(ringSize, memoryBudgetBytes, wait, watchThreads, ringFullWaitNanos, epochNanos, batchEnd);
+        return new LedgerConfig(ringSize, memoryBudgetBytes, wait, watchThreads, ringFullWaitNanos, epochNanos,
+            batchEnd, storage);
     }
 
     public LedgerConfig withWatchThreads(int threads) {
-        return new LedgerConfig(ringSize, memoryBudgetBytes, waitStrategy, threads, ringFullWaitNanos, epochNanos, batchEnd);
+        return new LedgerConfig(ringSize, memoryBudgetBytes, waitStrategy, threads, ringFullWaitNanos, epochNanos,
+            batchEnd, storage);
     }
 
     public LedgerConfig withRingFullWaitNanos(long nanos) {
-        return new LedgerConfig(ringSize, memoryBudgetBytes, waitStrategy, watchThreads, nanos, epochNanos, batchEnd);
+        return new LedgerConfig(ringSize, memoryBudgetBytes, waitStrategy, watchThreads, nanos, epochNanos,
+            batchEnd, storage);
     }
 
     public LedgerConfig withBatchEnd(Runnable action) {
         return new LedgerConfig(ringSize, memoryBudgetBytes, waitStrategy, watchThreads, ringFullWaitNanos, epochNanos,
-            action);
+            action, storage);
     }
 
     public LedgerConfig withEpochNanos(LongSupplier clock) {
-        return new LedgerConfig(ringSize, memoryBudgetBytes, waitStrategy, watchThreads, ringFullWaitNanos, clock, batchEnd);
+        return new LedgerConfig(ringSize, memoryBudgetBytes, waitStrategy, watchThreads, ringFullWaitNanos, clock,
+            batchEnd, storage);
     }
 }

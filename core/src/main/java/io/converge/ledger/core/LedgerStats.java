@@ -28,6 +28,8 @@ public final class LedgerStats {
     private volatile long entriesStored;
     private volatile long bytesStored;
     private volatile int watchersOpen;
+    private volatile long storeRefusals;
+    private volatile long forces;
 
     /** Entries stored by Append since start (not counting Load). */
     public long appendsStored() {
@@ -39,7 +41,7 @@ public final class LedgerStats {
         return entriesStored;
     }
 
-    /** Bytes counted against the memory budget since start. */
+    /** Bytes counted against the memory budget since start (see {@code MemoryBudget}). */
     public long bytesStored() {
         return bytesStored;
     }
@@ -49,10 +51,29 @@ public final class LedgerStats {
         return watchersOpen;
     }
 
-    /** Sequencer thread only: {@code entries} appended (one Append, or a batch), of {@code bytes} in all. */
-    void appended(int entries, long bytes) {
+    /** Sequencer thread only: {@code entries} appended (one Append, or a batch); {@link #stored} counts them too. */
+    void appended(int entries) {
         APPENDS.setRelease(this, appendsStored + entries);
-        stored(entries, bytes);
+    }
+
+    /** Appends, batches and Loads the store refused (disk full, disk budget, a failed write) since start. */
+    public long storeRefusals() {
+        return storeRefusals;
+    }
+
+    /** Forces of the store by the journalling stage ({@code LEDGER_FSYNC=always}) since start. */
+    public long forces() {
+        return forces;
+    }
+
+    /** Sequencer thread only. */
+    void storeRefused() {
+        storeRefusals++;
+    }
+
+    /** Journal thread only. */
+    void forced() {
+        forces++;
     }
 
     /** Sequencer thread only. */

@@ -153,7 +153,7 @@ public final class SnapshotCodec {
         int n = (int) count;
         long[] longs = new long[3 * n];
         Object[] refs = new Object[3 * n];
-        long[] costs = new long[n];
+        int[] bodyBytes = new int[n];
         long lastAppendedAt = Long.MIN_VALUE;
         for (int i = 0; i < n; i++) {
             long sequence = firstSequence + i;
@@ -195,12 +195,12 @@ public final class SnapshotCodec {
             refs[3 * i] = key;
             refs[3 * i + 1] = payload;
             refs[3 * i + 2] = pairs == 0 ? metadata : Collections.unmodifiableMap(metadata);
-            costs[i] = EntryCost.of(keyBytes, payload.length, metadataBytes, pairs);
+            bodyBytes[i] = keyBytes + EntryRecord.metadataBlockBytes(metadataBytes, pairs) + payload.length;
         }
         if (in.hasRemaining()) {
             throw LedgerException.invalid("snapshot has " + in.remaining() + " unexpected bytes after its last entry");
         }
-        return new DecodedSnapshot(version, contextId, createdAtNs, firstSequence, longs, refs, costs);
+        return new DecodedSnapshot(version, contextId, createdAtNs, firstSequence, longs, refs, bodyBytes);
     }
 
     private static void putBytes(ByteBuffer out, byte[] bytes) {

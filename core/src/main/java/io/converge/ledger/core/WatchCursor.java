@@ -28,7 +28,8 @@ final class WatchCursor implements WatchSubscription, Runnable {
     static final int ENTRIES_PER_TURN = 256;
 
     private final String contextId;
-    private final String key;
+    /** The key filter's UTF-8 bytes, compared with each record's; null for any key. */
+    private final byte[] keyUtf8;
     private final WatchSink sink;
     private final ContextStore store;
     private final Executor executor;
@@ -46,7 +47,7 @@ final class WatchCursor implements WatchSubscription, Runnable {
     WatchCursor(String contextId, String key, long fromSequence, WatchSink sink, ContextStore store,
                 Executor executor, Consumer<WatchCursor> unregister) {
         this.contextId = contextId;
-        this.key = key;
+        this.keyUtf8 = key.isEmpty() ? null : key.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         // Saturate: fromSequence + 1 would wrap at Long.MAX_VALUE, and no context gets that far.
         this.next = fromSequence == Long.MAX_VALUE ? Long.MAX_VALUE : fromSequence + 1;
         this.sink = sink;
@@ -131,7 +132,7 @@ final class WatchCursor implements WatchSubscription, Runnable {
                 if (examined == ENTRIES_PER_TURN) {
                     return true;
                 }
-                if (!key.isEmpty() && !key.equals(log.keyAt(next))) {
+                if (keyUtf8 != null && !log.keyEquals(next, keyUtf8)) {
                     next++;
                     examined++;
                     continue;

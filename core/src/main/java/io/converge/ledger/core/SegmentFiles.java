@@ -1,0 +1,181 @@
+package io.converge.ledger.core;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Segments as memory-mapped files in a data directory: {@code segment-00000000.log},
+ * {@code segment-00000001.log}, … each {@code segmentBytes} long. The directory is held
+ * with an exclusive lock on {@code ledger.lock} for as long as this is open, so two
+ * servers never share it.
+ *
+ * <p>A new segment's file is filled with zeros through its channel before it is mapped,
+ * so its disk blocks are allocated up front: a full disk fails the creation (refusing
+ * appends with a message) instead of a later write into the mapping, which would kill the
+ * process with SIGBUS. It is then mapped and each page touched.
+ */
+final class SegmentFiles implements SegmentSource {
+    private static final Pattern NAME = Pattern.compile("segment-(\\d{8})\\.log");
+    private static final int PAGE = 4096;
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(1 << 20);
+
+    private final Path directory;
+    private final int segmentBytes;
+    private final long diskBudgetBytes;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+
+    /**
+     * Creates the directory when missing and locks it.
+     *
+     * @param diskBudgetBytes most bytes of segment files; 0 for no budget
+     * @throws IllegalStateException when another server holds the directory, or it cannot be used
+     */
+    SegmentFiles(Path directory, int segmentBytes, long diskBudgetBytes) {
+        this.directory = directory;
+        this.segmentBytes = segmentBytes;
+        this.diskBudgetBytes = diskBudgetBytes;
+        Path lockFile = directory.resolve("ledger.lock");
+        try {
+            Files.createDirectories(directory);
+            lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot use the data directory " + directory + ": " + e, e);
+        }
+        FileLock held;
+        try {
+            held = lockChannel.tryLock();
+        } catch (IOException | OverlappingFileLockException e) {
+            held = null;
+        }
+        if (held == null) {
+            closeQuietly(lockChannel);
+            throw new IllegalStateException("the data directory " + directory + " is in use by another server ("
+                + lockFile + " is locked)");
+        }
+        lock = held;
+    }
+
+    Path directory() {
+        return directory;
+    }
+
+    static String fileName(int index) {
+        return String.format("segment-%08d.log", index);
+    }
+
+    /**
+     * The segment files in index order, mapped. A file shorter than the segment size (cut by
+     * a crash or by hand) is extended with zeros first.
+     *
+     * @throws IllegalStateException when an index is missing or a file cannot be mapped
+     */
+    @Override
+    public List<Segment> existing() {
+        TreeMap<Integer, Path> files = new TreeMap<>();
+        try (DirectoryStream<Path> dir = Files.newDirectoryStream(directory, "segment-*.log")) {
+            for (Path p : dir) {
+                Matcher m = NAME.matcher(p.getFileName().toString());
+                if (m.matches()) {
+                    files.put(Integer.parseInt(m.group(1)), p);
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot list the data directory " + directory + ": " + e, e);
+        }
+        List<Segment> segments = new ArrayList<>(files.size());
+        for (var e : files.entrySet()) {
+            if (e.getKey() != segments.size()) {
+                throw new IllegalStateException("the data directory " + directory + " lacks " + fileName(segments.size())
+                    + " before " + e.getValue().getFileName() + ": the log is incomplete");
+            }
+            segments.add(mapExisting(e.getKey(), e.getValue()));
+        }
+        return segments;
+    }
+
+    private Segment mapExisting(int index, Path file) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            long size = ch.size();
+            if (size < segmentBytes) {
+                zeroFill(ch, size, segmentBytes);
+                size = segmentBytes;
+            }
+            if (size > Integer.MAX_VALUE) {
+                throw new IllegalStateException(file + " is " + size + " bytes, more than a segment can be");
+            }
+            return new Segment(index, ch.map(FileChannel.MapMode.READ_WRITE, 0, size), file.toString());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot map " + file + ": " + e, e);
+        }
+    }
+
+    @Override
+    public Segment create(int index) {
+        if (diskBudgetBytes > 0 && (index + 1L) * segmentBytes > diskBudgetBytes) {
+            throw LedgerException.exhausted("the disk budget is spent: " + index + " segments of " + segmentBytes
+                + " bytes hold the ledger's records and another would exceed LEDGER_DISK_BUDGET_BYTES="
+                + diskBudgetBytes);
+        }
+        Path file = directory.resolve(fileName(index));
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+            StandardOpenOption.WRITE)) {
+            zeroFill(ch, 0, segmentBytes);
+            ch.force(true);
+            MappedByteBuffer mapped = ch.map(FileChannel.MapMode.READ_WRITE, 0, segmentBytes);
+            for (int at = 0; at < segmentBytes; at += PAGE) {
+                mapped.put(at, (byte) 0); // fault each page in now, off the writer's thread
+            }
+            return new Segment(index, mapped, file.toString());
+        } catch (IOException | UncheckedIOException e) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException ignored) {
+                // the failure below says what happened
+            }
+            throw LedgerException.exhausted("the ledger could not create its next segment " + file + " ("
+                + segmentBytes + " bytes): " + e.getMessage() + "; appends are refused until it can");
+        }
+    }
+
+    private static void zeroFill(FileChannel ch, long from, long to) throws IOException {
+        long at = from;
+        while (at < to) {
+            ByteBuffer zeros = ZEROS.duplicate();
+            zeros.limit((int) Math.min(zeros.capacity(), to - at));
+            at += ch.write(zeros, at);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            lock.release();
+        } catch (IOException ignored) {
+            // the channel's close releases it too
+        }
+        closeQuietly(lockChannel);
+    }
+
+    private static void closeQuietly(FileChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException ignored) {
+            // nothing to do
+        }
+    }
+}
