@@ -62,6 +62,11 @@ public final class ContextLog {
         return contextId;
     }
 
+    /** The store its records are in. */
+    RecordStore records() {
+        return records;
+    }
+
     /** The context id's UTF-8 bytes, as each of its records holds them; do not modify. */
     byte[] contextIdUtf8() {
         return contextIdUtf8;

@@ -40,6 +40,9 @@ final class SegmentedStore implements RecordStore {
     private final AtomicReference<Segment> spare = new AtomicReference<>();
     private final AtomicReference<LedgerException> failure = new AtomicReference<>();
     private volatile boolean closed;
+    private volatile boolean preallocating;
+    /** The index of the next segment to create: the writer's until preallocation starts, then that thread's. */
+    private int nextIndex;
 
     /** Grown by the writer (a new array each time) before a position in a new segment is published. */
     private volatile Segment[] segments = new Segment[16];
@@ -63,12 +66,17 @@ final class SegmentedStore implements RecordStore {
         for (Segment s : existing) {
             install(s);
         }
+        this.nextIndex = existing.size();
         this.preallocator = new Thread(this::preallocate, "ledger-segments");
         preallocator.setDaemon(true);
     }
 
-    /** Starts making segments ahead of the writer, from the first index after those that exist. */
+    /**
+     * Starts making segments ahead of the writer, on a thread of its own. Until then the
+     * writer creates each segment itself when it needs it (recovery, and tests of the store alone).
+     */
     void startPreallocating() {
+        preallocating = true;
         preallocator.start();
     }
 
@@ -112,6 +120,9 @@ final class SegmentedStore implements RecordStore {
     }
 
     private Segment takeSpare() {
+        if (!preallocating) {
+            return source.create(nextIndex++);
+        }
         boolean waited = false;
         while (true) {
             Segment s = spare.getAndSet(null);
@@ -203,12 +214,11 @@ final class SegmentedStore implements RecordStore {
     }
 
     private void preallocate() {
-        int next = existing.size();
         while (!closed) {
             if (spare.get() == null) {
                 try {
-                    spare.set(source.create(next));
-                    next++;
+                    spare.set(source.create(nextIndex));
+                    nextIndex++;
                     failure.set(null);
                 } catch (LedgerException e) {
                     failure.set(e);

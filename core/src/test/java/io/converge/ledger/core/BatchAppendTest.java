@@ -44,7 +44,7 @@ class BatchAppendTest extends Ledgers {
         for (int i = 0; i < 5; i++) {
             assertEquals(expected[i], acks.sequence(i), "ack " + i);
             Entry stored = ledger.view(batch.contextId(i)).entry(acks.sequence(i));
-            assertArrayEquals(batch.payload(i), stored.payload());
+            assertArrayEquals(batch.payload(i), stored.payloadBytes());
             assertEquals(EntryIds.format(acks.idHi(i), acks.idLo(i)), stored.id(), "ack " + i + " names the stored id");
             assertEquals(acks.appendedAtNs(i), stored.appendedAtNs());
         }
@@ -179,7 +179,7 @@ class BatchAppendTest extends Ledgers {
             "memory budget", "3000");
 
         assertEquals(1, ledger.view("c").latestSequence());
-        assertArrayEquals(Bytes.utf8("kept"), ledger.view("c").entry(1).payload());
+        assertArrayEquals(Bytes.utf8("kept"), ledger.view("c").entry(1).payloadBytes());
         assertEquals(0, ledger.view("d").latestSequence());
         assertEquals(1, ledger.stats().entriesStored());
         AppendedBatch fits = TestBatch.append(ledger, new TestBatch().add("d", "small").add("c", "small"));
@@ -241,11 +241,12 @@ class BatchAppendTest extends Ledgers {
         long afterOne = ledger.stats().bytesStored();
         append(ledger, "one", "k", "x");
         long entry = ledger.stats().bytesStored() - afterOne;
-        assertEquals(EntryCost.of(1, 1, 0, 0) + EntryCost.ofContext("one"), afterOne, "the first entry brings its context");
-        assertEquals(EntryCost.of(1, 1, 0, 0), entry, "later entries cost only themselves");
+        long oneEntry = MemoryBudget.INDEX_BYTES_PER_ENTRY + EntryRecord.size(3, 1, 0, 1); // the index slot and the record
+        assertEquals(oneEntry + MemoryBudget.ofContext("one"), afterOne, "the first entry brings its context");
+        assertEquals(oneEntry, entry, "later entries cost only themselves");
 
         TestBatch.append(ledger, new TestBatch().add("two", "x").add("three", "x").add("two", "x"));
-        assertEquals(afterOne + entry + 3 * entry + EntryCost.ofContext("two") + EntryCost.ofContext("three"),
+        assertEquals(afterOne + entry + 3 * entry + MemoryBudget.ofContext("two") + MemoryBudget.ofContext("three"),
             ledger.stats().bytesStored());
     }
 }

@@ -57,7 +57,7 @@ class LedgerTest extends Ledgers {
 
     /** An entry as a comparable string: every field, payload in hex, metadata sorted. */
     private static String describe(Entry e, boolean withId) {
-        return (withId ? e.id() + " " : "") + e.sequence() + " " + e.key() + " " + HexFormat.of().formatHex(e.payload())
+        return (withId ? e.id() + " " : "") + e.sequence() + " " + e.key() + " " + HexFormat.of().formatHex(e.payloadBytes())
             + " " + e.appendedAtNs() + " " + new TreeMap<>(e.metadata());
     }
 
@@ -128,7 +128,7 @@ class LedgerTest extends Ledgers {
                 assertTrue(ids.add(a.id()), "id " + a.id() + " given twice");
                 Entry stored = view.entry(a.sequence());
                 assertEquals("t" + t, stored.key());
-                assertArrayEquals(Bytes.utf8(t + ":" + i), stored.payload());
+                assertArrayEquals(Bytes.utf8(t + ":" + i), stored.payloadBytes());
                 assertEquals(a.id(), stored.id());
                 assertEquals(a.appendedAtNs(), stored.appendedAtNs());
             }
@@ -316,7 +316,7 @@ class LedgerTest extends Ledgers {
         Entry e = ledger.view("контекст").entry(a.sequence());
         assertEquals(1, e.sequence());
         assertEquals("ключ-🔑", e.key());
-        assertArrayEquals(Bytes.ramp(256), e.payload());
+        assertArrayEquals(Bytes.ramp(256), e.payloadBytes());
         assertEquals(metadata, e.metadata());
         assertEquals(a.id(), e.id());
     }
@@ -461,7 +461,7 @@ class LedgerTest extends Ledgers {
             Entry e = stored.get(i);
             assertEquals(e.id(), EntryIds.format(decoded.idHi(i), decoded.idLo(i)));
             assertEquals(e.key(), decoded.key(i));
-            assertArrayEquals(e.payload(), decoded.payload(i));
+            assertArrayEquals(e.payloadBytes(), decoded.payload(i));
             assertEquals(e.appendedAtNs(), decoded.appendedAtNs(i));
             assertEquals(e.metadata(), decoded.metadata(i));
         }
@@ -542,7 +542,7 @@ class LedgerTest extends Ledgers {
             Entry from = source.get(i);
             assertEquals(from.sequence(), restored.sequence());
             assertEquals(from.key(), restored.key());
-            assertArrayEquals(from.payload(), restored.payload());
+            assertArrayEquals(from.payloadBytes(), restored.payloadBytes());
             assertEquals(from.metadata(), restored.metadata());
             assertNotEquals(from.id(), restored.id(), "another context: fresh ids");
             assertTrue(restored.appendedAtNs() >= after.get(i - 1).appendedAtNs(), "appended_at never decreases");
@@ -625,14 +625,15 @@ class LedgerTest extends Ledgers {
     @Test
     void theMemoryBudgetRefusesAppendsAndLoadsBeyondItAndKeepsWhatIsStored() {
         Ledger ledger = start(LedgerConfig.defaults().withMemoryBudgetBytes(2_000));
-        long firstCost = EntryCost.of(1, 1_000, 0, 0) + EntryCost.ofContext("c"); // the entry, and its new context
+        long firstCost = MemoryBudget.INDEX_BYTES_PER_ENTRY + EntryRecord.size(1, 1, 0, 1_000)
+            + MemoryBudget.ofContext("c"); // the entry (its index slot and, in memory, its record), and its new context
         Appended first = append(ledger, "c", "k", new byte[1_000], Map.of());
 
         LedgerException e = rejection(appendAsync(ledger, "c", "k", new byte[1_000], Map.of()));
 
         assertRejected(e, LedgerException.Reason.RESOURCE_EXHAUSTED, "memory budget", "2000");
         assertEquals(1, ledger.view("c").latestSequence());
-        assertEquals(1_000, ledger.view("c").entry(1).payload().length);
+        assertEquals(1_000, ledger.view("c").entry(1).payload().remaining());
         assertEquals(first.id(), ledger.view("c").entry(1).id());
         assertEquals(1, ledger.stats().entriesStored());
         assertEquals(firstCost, ledger.stats().bytesStored());

@@ -57,7 +57,7 @@ public final class ManyContextsMain {
             }
             for (int i = 0; i < CONTEXTS; i += 9_973) {
                 ContextView view = ledger.view(contextId(i));
-                if (view.latestSequence() != 1 || !java.util.Arrays.equals(payload(i), view.entry(1).payload())
+                if (view.latestSequence() != 1 || !java.util.Arrays.equals(payload(i), view.entry(1).payloadBytes())
                     || !"fact".equals(view.entry(1).key())) {
                     fail("context " + contextId(i) + " does not read back its one entry");
                 }

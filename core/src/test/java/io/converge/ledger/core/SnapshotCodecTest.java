@@ -74,14 +74,14 @@ class SnapshotCodecTest {
     }
 
     @Test
-    void decodedEntriesCostWhatTheSameAppendWouldCost() {
+    void decodedEntriesTakeTheRecordSizeTheSameAppendWouldTake() {
         TestEntries entries = variedEntries();
         DecodedSnapshot decoded = SnapshotCodec.decode(SnapshotCodec.encode(CONTEXT, CREATED_AT, entries));
         for (int i = 0; i < entries.size(); i++) {
             int metadataBytes = InputRules.checkMetadata(entries.metadata(i));
-            long expected = EntryCost.of(InputRules.utf8Length(entries.key(i)), entries.payload(i).length,
-                metadataBytes, entries.metadata(i).size());
-            assertEquals(expected, decoded.cost(i), "entry " + i);
+            long expected = EntryWriter.recordBytes(7, InputRules.utf8Length(entries.key(i)), metadataBytes,
+                entries.metadata(i).size(), entries.payload(i).length);
+            assertEquals(expected, decoded.recordBytes(i, 7), "entry " + i);
         }
     }
 

@@ -74,7 +74,7 @@ class WatchCursorTest extends Ledgers {
         List<Entry> got = sink.awaitEntries(total);
         assertEquals(range(1, total), got.stream().map(Entry::sequence).toList());
         for (Entry e : got) {
-            assertArrayEquals(Bytes.utf8("p" + e.sequence()), e.payload());
+            assertArrayEquals(Bytes.utf8("p" + e.sequence()), e.payloadBytes());
             assertEquals("k" + e.sequence() % 4, e.key());
         }
         awaitAll(futures);
@@ -134,7 +134,7 @@ class WatchCursorTest extends Ledgers {
         Entry first = sink.awaitEntries(1).get(0);
         assertEquals(1, first.sequence());
         assertEquals("k", first.key());
-        assertArrayEquals(Bytes.utf8("first"), first.payload());
+        assertArrayEquals(Bytes.utf8("first"), first.payloadBytes());
     }
 
     @Test
@@ -296,7 +296,7 @@ class WatchCursorTest extends Ledgers {
         assertEquals(range(1, 6), got.stream().map(Entry::sequence).toList());
         for (Entry e : got) {
             assertEquals("k" + e.sequence(), e.key());
-            assertArrayEquals(Bytes.utf8("p" + e.sequence()), e.payload());
+            assertArrayEquals(Bytes.utf8("p" + e.sequence()), e.payloadBytes());
         }
     }
 
@@ -339,10 +339,10 @@ class WatchCursorTest extends Ledgers {
     // ---- the cursor alone, drained synchronously on the calling thread
 
     private static ContextStore storeWith(String contextId, String... keys) {
-        ContextStore store = new ContextStore();
+        ContextStore store = TestLogs.newStore();
         ContextLog log = store.getOrCreate(contextId);
         for (int i = 0; i < keys.length; i++) {
-            log.write(1, i, i, keys[i], new byte[0], Map.of());
+            TestLogs.write(log, 1, i, i, keys[i], new byte[0], Map.of());
         }
         log.publish();
         return store;
@@ -381,7 +381,7 @@ class WatchCursorTest extends Ledgers {
                 got.add(entry.sequence());
                 if (entry.sequence() < 3) {
                     // Mid-drain: the writer publishes a new entry and signals, as the fan-out would.
-                    log.write(1, 10 + entry.sequence(), 10, "x", new byte[0], Map.of());
+                    TestLogs.write(log, 1, 10 + entry.sequence(), 10, "x", new byte[0], Map.of());
                     log.publish();
                     self.get(0).signal();
                 }
@@ -410,7 +410,7 @@ class WatchCursorTest extends Ledgers {
         assertEquals(1, unregistered.get());
         assertTrue(cursor.isCancelled());
 
-        store.find("c").write(1, 2, 2, "a", new byte[0], Map.of());
+        TestLogs.write(store.find("c"), 1, 2, 2, "a", new byte[0], Map.of());
         store.find("c").publish();
         cursor.signal();
         cursor.close();
@@ -433,13 +433,13 @@ class WatchCursorTest extends Ledgers {
 
     @Test
     void aCursorOnAContextCreatedAfterItFindsItOnTheNextSignal() {
-        ContextStore store = new ContextStore();
+        ContextStore store = TestLogs.newStore();
         RecordingSink sink = RecordingSink.unlimited();
         WatchCursor cursor = new WatchCursor("late", "", 0, sink, store, Runnable::run, c -> { });
         cursor.signal();
         assertEquals(0, sink.size());
         ContextLog log = store.getOrCreate("late");
-        log.write(1, 1, 1, "", new byte[0], Map.of());
+        TestLogs.write(log, 1, 1, 1, "", new byte[0], Map.of());
         log.publish();
         cursor.signal();
         assertEquals(List.of(1L), sink.sequences());
