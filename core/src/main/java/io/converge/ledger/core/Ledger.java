@@ -118,6 +118,16 @@ public final class Ledger implements AutoCloseable {
         return latency;
     }
 
+    /** Bytes the record log takes, recovered records included (files or memory). */
+    public long storedRecordBytes() {
+        return records.bytesWritten();
+    }
+
+    /** Where the ledger keeps its records, for messages: "files in …" or "memory". */
+    public String storageDescription() {
+        return config.storage().toString();
+    }
+
     /** Number of contexts that hold entries. */
     public int contextCount() {
         return store.size();

@@ -36,7 +36,7 @@ interface RecordStore extends AutoCloseable {
     /** Forces every written record to stable storage (a no-op in memory); thread-safe. */
     void force();
 
-    /** Bytes of records written since the store was opened, and before (recovered). */
+    /** Bytes the log takes up to its end, as of the writer's last {@link #written()}; any thread. */
     long bytesWritten();
 
     /** What recovery found; empty for a new store. */

@@ -49,6 +49,8 @@ final class SegmentedStore implements RecordStore {
     /** The end of what the writer has written, as a position; read by {@link #force}. */
     @SuppressWarnings("unused") // accessed through WRITTEN
     private long writtenPosition;
+    /** {@link #bytesWritten} as of the writer's last {@link #written()}, for any thread. */
+    private volatile long bytesPublished;
 
     // Writer-only state.
     private Segment current;
@@ -96,6 +98,7 @@ final class SegmentedStore implements RecordStore {
             }
         }
         bytesWritten = (long) index * (existing.isEmpty() ? 0 : existing.get(0).capacity()) + writeOffset;
+        bytesPublished = bytesWritten;
         WRITTEN.setRelease(this, position);
         synchronized (this) {
             forcedPosition = position;
@@ -166,6 +169,7 @@ final class SegmentedStore implements RecordStore {
     @Override
     public void written() {
         WRITTEN.setRelease(this, current == null ? 0L : RecordStore.position(current.index(), writeOffset));
+        bytesPublished = bytesWritten;
     }
 
     private void install(Segment s) {
@@ -205,7 +209,7 @@ final class SegmentedStore implements RecordStore {
 
     @Override
     public long bytesWritten() {
-        return bytesWritten;
+        return bytesPublished;
     }
 
     /** Writer only: how many times the writer found no segment ready and waited for one. */

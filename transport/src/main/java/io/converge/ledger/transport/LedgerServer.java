@@ -2,11 +2,14 @@ package io.converge.ledger.transport;
 
 import io.converge.context.v1.ContextServiceGrpc;
 import io.converge.ledger.core.Ledger;
+import io.converge.ledger.transport.metrics.GrpcCallCounter;
 import io.converge.ledger.transport.metrics.LedgerMetrics;
 import io.converge.ledger.transport.metrics.MetricsHttpServer;
 import io.converge.ledger.transport.metrics.RingWaits;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
+import io.grpc.Status;
+import io.grpc.util.MutableHandlerRegistry;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
@@ -48,46 +51,65 @@ public final class LedgerServer implements RunningServer {
 
     private LedgerServer(ServerBuilder<?> builder, ServerSettings settings) throws IOException {
         ReplyCoalescer replies = new ReplyCoalescer();
-        this.ledger = Ledger.start(settings.ledger().withBatchEnd(replies));
-        RingRoomWait ringRoom = new RingRoomWait(ledger.config().ringFullWaitNanos());
+        RingRoomWait ringRoom = new RingRoomWait(settings.ledger().ringFullWaitNanos());
         this.ringWaits = ringRoom;
         this.options = new GrpcServerOptions(settings);
+        GrpcCallCounter callCounter = null;
         if (settings.metricsOn()) {
             this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            this.metrics = LedgerMetrics.bind(registry, ledger, ringRoom);
-            builder.intercept(metrics.callCounter());
+            callCounter = new GrpcCallCounter(registry);
+            builder.intercept(callCounter);
         } else {
             this.registry = null;
-            this.metrics = null;
         }
-        ContextGrpcService service = new ContextGrpcService(ledger, new GetPager(settings.getResponseCapBytes()), replies,
-            ringRoom);
+        // Until recovery is done, health says NOT_SERVING and the ledger's rpcs answer UNAVAILABLE;
+        // then the real service replaces the refusing one in the same registry.
+        MutableHandlerRegistry services = new MutableHandlerRegistry();
+        services.addService(Refusing.every(ContextServiceGrpc.getServiceDescriptor(), Status.UNAVAILABLE
+            .withDescription("the ledger is recovering its entries from its data directory; retry shortly")));
         this.server = options.applyTo(builder)
-            .addService(InvalidArgumentOnParseFailure.wrap(service.definition()))
+            .fallbackHandlerRegistry(services)
             .addService(health.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance())
             .addService(LegacyReflection.service())
             .build();
+        health.setStatus("", ServingStatus.NOT_SERVING);
+        health.setStatus(ContextServiceGrpc.SERVICE_NAME, ServingStatus.NOT_SERVING);
+        Ledger started = null;
         try {
             server.start();
+            started = Ledger.start(settings.ledger().withBatchEnd(replies));
+            this.metrics = settings.metricsOn() ? LedgerMetrics.bind(registry, started, ringRoom, callCounter) : null;
             this.metricsHttp = settings.metricsOn()
-                ? MetricsHttpServer.start(settings.metricsPort(), registry, ledger.latency())
+                ? MetricsHttpServer.start(settings.metricsPort(), registry, started.latency())
                 : null;
         } catch (IOException | RuntimeException e) {
             server.shutdownNow();
-            ledger.close();
+            if (started != null) {
+                started.close();
+            }
             options.close();
-            closeMetrics();
+            if (registry != null) {
+                registry.close();
+            }
             throw e;
         }
+        this.ledger = started;
+        ContextGrpcService service = new ContextGrpcService(ledger, new GetPager(settings.getResponseCapBytes()), replies,
+            ringRoom);
+        services.addService(InvalidArgumentOnParseFailure.wrap(service.definition()));
         health.setStatus("", ServingStatus.SERVING);
         health.setStatus(ContextServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
     }
 
     /**
-     * Starts a ledger and serves it on {@code builder}'s transport.
+     * Serves on {@code builder}'s transport and starts a ledger behind it: health says
+     * NOT_SERVING, and the ledger's rpcs answer UNAVAILABLE, until the ledger recovered its
+     * entries; then SERVING. Returns once serving.
      *
-     * @throws IOException when the server cannot bind
+     * @throws IOException           when the server cannot bind
+     * @throws IllegalStateException when the ledger cannot start on its data directory (held by
+     *                               another server, or damaged), with a message saying why
      */
     public static LedgerServer start(ServerBuilder<?> builder, ServerSettings settings) throws IOException {
         return new LedgerServer(builder, settings);

@@ -1,5 +1,6 @@
 package io.converge.ledger.transport;
 
+import io.converge.ledger.core.Ledger;
 import io.grpc.netty.NettyServerBuilder;
 
 /**
@@ -23,7 +24,14 @@ public final class LedgerServerMain {
             System.exit(2);
             return;
         }
-        RunningServer server = mode.start(NettyServerBuilder.forPort(settings.port()), settings);
+        RunningServer server;
+        try {
+            server = mode.start(NettyServerBuilder.forPort(settings.port()), settings);
+        } catch (IllegalStateException e) {
+            System.err.println("converge-ledger: cannot start: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.err.println("converge-ledger: shutting down");
             server.close();
@@ -33,9 +41,14 @@ public final class LedgerServerMain {
             System.err.println("converge-ledger: NO-OP BASELINE (stores nothing, only answers Append) listening on port "
                 + server.port());
         } else {
-            System.err.println("converge-ledger: listening on port " + server.port() + " (ring "
-                + settings.ledger().ringSize() + " slots, memory budget " + settings.ledger().memoryBudgetBytes()
-                + " bytes, wait strategy " + settings.ledger().waitStrategy() + ")");
+            Ledger ledger = ((LedgerServer) server).ledger();
+            for (String report : ledger.recoveryReports()) {
+                System.err.println("converge-ledger: " + report);
+            }
+            System.err.println("converge-ledger: listening on port " + server.port() + " (records: "
+                + ledger.storageDescription() + "; recovered " + ledger.recoveredEntries() + " entries of "
+                + ledger.contextCount() + " contexts; ring " + settings.ledger().ringSize() + " slots, memory budget "
+                + settings.ledger().memoryBudgetBytes() + " bytes, wait strategy " + settings.ledger().waitStrategy() + ")");
         }
         if (server.metricsPort() >= 0) {
             System.err.println("converge-ledger: metrics on http://localhost:" + server.metricsPort() + "/metrics");

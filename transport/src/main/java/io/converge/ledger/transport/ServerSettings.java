@@ -1,7 +1,10 @@
 package io.converge.ledger.transport;
 
 import io.converge.ledger.core.LedgerConfig;
+import io.converge.ledger.core.StorageConfig;
 
+import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -38,14 +41,20 @@ public record ServerSettings(int port, int maxInboundMessageBytes, int getRespon
             LedgerConfig.defaults(), METRICS_OFF);
     }
 
+    /** Where the server keeps its records unless {@code LEDGER_DATA_DIR} says otherwise. */
+    public static final String DEFAULT_DATA_DIR = "ledger-data";
+
     /**
-     * Reads the settings from environment variables.
+     * Reads the settings from environment variables. Unlike {@link #defaults()} (records in
+     * memory, for embedding and tests), the server's defaults keep records in files under
+     * {@value #DEFAULT_DATA_DIR} in the working directory.
      *
      * @throws IllegalArgumentException naming the variable that holds a bad value
      */
     public static ServerSettings fromEnvironment(Map<String, String> env) {
         ServerSettings d = defaults();
         LedgerConfig ledger = d.ledger()
+            .withStorage(storage(env))
             .withRingSize((int) number(env, "LEDGER_RING_SIZE", d.ledger().ringSize(), 1 << 30))
             .withMemoryBudgetBytes(number(env, "LEDGER_MEMORY_BUDGET_BYTES", d.ledger().memoryBudgetBytes(),
                 Long.MAX_VALUE))
@@ -95,6 +104,55 @@ public record ServerSettings(int port, int maxInboundMessageBytes, int getRespon
     /** @param newMetricsPort {@link #METRICS_OFF}, 0 for a port the OS chooses, or a port */
     public ServerSettings withMetricsPort(int newMetricsPort) {
         return new ServerSettings(port, maxInboundMessageBytes, getResponseCapBytes, ledger, newMetricsPort);
+    }
+
+    /**
+     * The storage variables: {@code LEDGER_STORAGE} (files, memory), {@code LEDGER_DATA_DIR},
+     * {@code LEDGER_SEGMENT_BYTES}, {@code LEDGER_FSYNC} (interval, always, never),
+     * {@code LEDGER_FSYNC_INTERVAL_MS}, {@code LEDGER_DISK_BUDGET_BYTES} and {@code LEDGER_RECOVERY}
+     * (strict, truncate).
+     */
+    static StorageConfig storage(Map<String, String> env) {
+        String mode = env.getOrDefault("LEDGER_STORAGE", "").trim().toLowerCase(Locale.ROOT);
+        String dir = env.getOrDefault("LEDGER_DATA_DIR", "").trim();
+        StorageConfig storage = switch (mode) {
+            case "", "files" -> StorageConfig.files(Path.of(dir.isEmpty() ? DEFAULT_DATA_DIR : dir));
+            case "memory" -> StorageConfig.memory();
+            default -> throw new IllegalArgumentException("LEDGER_STORAGE=" + env.get("LEDGER_STORAGE")
+                + " is not one of files, memory");
+        };
+        long segment = number(env, "LEDGER_SEGMENT_BYTES", storage.segmentBytes(), Integer.MAX_VALUE);
+        if (segment < StorageConfig.MIN_SEGMENT_BYTES) {
+            throw new IllegalArgumentException("LEDGER_SEGMENT_BYTES=" + env.get("LEDGER_SEGMENT_BYTES")
+                + " is below the smallest segment, " + StorageConfig.MIN_SEGMENT_BYTES + " bytes");
+        }
+        storage = storage.withSegmentBytes((int) segment);
+        StorageConfig.Fsync fsync = storage.fsync();
+        String policy = env.get("LEDGER_FSYNC");
+        if (policy != null && !policy.isBlank()) {
+            try {
+                fsync = StorageConfig.Fsync.parse(policy);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("LEDGER_FSYNC=" + policy + " is not one of interval, always, never");
+            }
+        }
+        long intervalMs = number(env, "LEDGER_FSYNC_INTERVAL_MS",
+            TimeUnit.NANOSECONDS.toMillis(storage.fsyncIntervalNanos()), TimeUnit.DAYS.toMillis(1));
+        if (intervalMs < 1) {
+            throw new IllegalArgumentException("LEDGER_FSYNC_INTERVAL_MS=" + env.get("LEDGER_FSYNC_INTERVAL_MS")
+                + " must be at least 1");
+        }
+        storage = storage.withFsync(fsync, TimeUnit.MILLISECONDS.toNanos(intervalMs))
+            .withDiskBudgetBytes(number(env, "LEDGER_DISK_BUDGET_BYTES", 0, Long.MAX_VALUE));
+        String recovery = env.get("LEDGER_RECOVERY");
+        if (recovery != null && !recovery.isBlank()) {
+            try {
+                storage = storage.withRecovery(StorageConfig.Recovery.parse(recovery));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("LEDGER_RECOVERY=" + recovery + " is not one of strict, truncate");
+            }
+        }
+        return storage;
     }
 
     private static long number(Map<String, String> env, String name, long fallback, long max) {

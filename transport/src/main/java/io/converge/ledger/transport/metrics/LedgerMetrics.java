@@ -33,7 +33,7 @@ public final class LedgerMetrics implements AutoCloseable {
     private final LatencyGauges toSequenced;
     private final LatencyGauges toReply;
 
-    private LedgerMetrics(MeterRegistry registry, Ledger ledger, RingWaits ringWaits) {
+    private LedgerMetrics(MeterRegistry registry, Ledger ledger, RingWaits ringWaits, GrpcCallCounter callCounter) {
         LedgerStats stats = ledger.stats();
         FunctionCounter.builder("ledger.appends", stats, LedgerStats::appendsStored)
             .description("entries stored by Append since start (not those restored by Load)")
@@ -44,6 +44,16 @@ public final class LedgerMetrics implements AutoCloseable {
             .register(registry);
         Gauge.builder("ledger.bytes.stored", stats, LedgerStats::bytesStored)
             .description("bytes of entries held, as counted against the memory budget")
+            .strongReference(true)
+            .register(registry);
+        FunctionCounter.builder("ledger.store.refusals", stats, LedgerStats::storeRefusals)
+            .description("appends, batches and Loads refused by the store: disk full, disk budget, a failed write")
+            .register(registry);
+        FunctionCounter.builder("ledger.store.forces", stats, LedgerStats::forces)
+            .description("forces of the store before acknowledging (LEDGER_FSYNC=always): one per ring batch")
+            .register(registry);
+        Gauge.builder("ledger.store.bytes", ledger, Ledger::storedRecordBytes)
+            .description("bytes of records in the store (files or memory), recovered ones included")
             .strongReference(true)
             .register(registry);
         Gauge.builder("ledger.contexts", ledger, Ledger::contextCount)
@@ -79,7 +89,7 @@ public final class LedgerMetrics implements AutoCloseable {
             .register(registry, "ledger.latency.publish.to.reply",
                 "time from publishing a command (Append, Load, Watch) into the ring until its reply was handed to gRPC");
 
-        this.callCounter = new GrpcCallCounter(registry);
+        this.callCounter = callCounter;
 
         new JvmMemoryMetrics().bindTo(registry);
         gc.bindTo(registry);
@@ -89,9 +99,14 @@ public final class LedgerMetrics implements AutoCloseable {
         new UptimeMetrics().bindTo(registry);
     }
 
-    /** Registers the ledger's, its transport's ring waits' and the JVM's meters on {@code registry}. */
-    public static LedgerMetrics bind(MeterRegistry registry, Ledger ledger, RingWaits ringWaits) {
-        return new LedgerMetrics(registry, ledger, ringWaits);
+    /**
+     * Registers the ledger's, its transport's ring waits' and the JVM's meters on {@code registry},
+     * beside {@code callCounter}'s (made on the same registry before the ledger existed, so that it
+     * counts the calls refused while the ledger recovered).
+     */
+    public static LedgerMetrics bind(MeterRegistry registry, Ledger ledger, RingWaits ringWaits,
+                                     GrpcCallCounter callCounter) {
+        return new LedgerMetrics(registry, ledger, ringWaits, callCounter);
     }
 
     /** The interceptor that counts completed calls; install it on every service of the server. */
