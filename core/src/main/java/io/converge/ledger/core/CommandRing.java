@@ -30,13 +30,20 @@ final class CommandRing {
     private final Disruptor<LedgerCommand> disruptor;
     private final RingBuffer<LedgerCommand> ring;
     private final EventHandler<LedgerCommand> last;
+    private final RingFaults faults;
     /** Publishers between their closed-check and their publish; close waits for them to leave. */
     private final AtomicInteger publishers = new AtomicInteger();
     private volatile boolean closed;
 
-    /** Starts the ring's handler threads; {@code handlers} run in this order on every command. */
-    CommandRing(LedgerConfig config, WaitStrategy waitStrategy, List<EventHandler<LedgerCommand>> handlers) {
+    /**
+     * Starts the ring's handler threads; {@code handlers} run in this order on every command.
+     * A fault in the first (the sequencer) refuses its command; in the others it is logged
+     * (see {@link RingFaults}).
+     */
+    CommandRing(LedgerConfig config, WaitStrategy waitStrategy, List<EventHandler<LedgerCommand>> handlers,
+                RingFaults faults) {
         this.config = config;
+        this.faults = faults;
         this.disruptor = new Disruptor<>(LedgerCommand::new, config.ringSize(), threads, ProducerType.MULTI,
             waitStrategy);
         EventHandlerGroup<LedgerCommand> group = disruptor.handleEventsWith(handlers.get(0));
@@ -44,10 +51,19 @@ final class CommandRing {
             group = group.then(next);
         }
         this.last = handlers.get(handlers.size() - 1);
+        disruptor.handleExceptionsFor(handlers.get(0)).with(faults.refusing("sequencer"));
+        for (EventHandler<LedgerCommand> next : handlers.subList(1, handlers.size())) {
+            disruptor.handleExceptionsFor(next).with(faults.logging(next.getClass().getSimpleName()));
+        }
         this.ring = disruptor.start();
         if (waitStrategy instanceof SpinYieldParkWaitStrategy parking) {
             parking.waitForPublication(ring::isAvailable);
         }
+    }
+
+    /** Whether {@link #close()} began. */
+    boolean isClosed() {
+        return closed;
     }
 
     /** Free slots right now. */
@@ -196,6 +212,11 @@ final class CommandRing {
             publishers.decrementAndGet();
             throw new LedgerException(LedgerException.Reason.UNAVAILABLE, "the ledger is shutting down");
         }
+        String failure = faults.failure();
+        if (failure != null) {
+            publishers.decrementAndGet();
+            throw new LedgerException(LedgerException.Reason.UNAVAILABLE, failure);
+        }
         try {
             return ring.tryNext(n);
         } catch (InsufficientCapacityException full) {
@@ -221,19 +242,6 @@ final class CommandRing {
         return LedgerException.exhausted("the ledger's command ring (" + config.ringSize()
             + " slots) stayed full for " + TimeUnit.NANOSECONDS.toMillis(config.ringFullWaitNanos())
             + " ms: the server is overloaded, retry later");
-    }
-
-    /**
-     * Claims one slot, waiting for a full ring as long as it takes (the ring drains even while
-     * closing), for commands that must not be lost. Returns -1 once closing.
-     */
-    long claimUnlessClosed() {
-        publishers.incrementAndGet();
-        if (closed) {
-            publishers.decrementAndGet();
-            return -1;
-        }
-        return ring.next();
     }
 
     /** Publishes a claimed slot, stamped with the time now. */

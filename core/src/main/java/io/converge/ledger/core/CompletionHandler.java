@@ -14,7 +14,6 @@ final class CompletionHandler implements EventHandler<LedgerCommand> {
     private final WatchFanOut fanOut;
     private final LedgerLatency latency;
     private final Runnable batchEnd;
-    private boolean closed;
 
     CompletionHandler(WatchFanOut fanOut, LedgerLatency latency, Runnable batchEnd) {
         this.fanOut = fanOut;
@@ -24,23 +23,13 @@ final class CompletionHandler implements EventHandler<LedgerCommand> {
 
     @Override
     public void onEvent(LedgerCommand c, long ringSequence, boolean endOfBatch) {
+        fanOut.admitArrivals();
         try {
             switch (c.type) {
                 case APPEND -> completeAppend(c);
                 case BATCH_APPEND -> completeBatchSlot(c);
                 case LOAD -> completeLoad(c);
-                case WATCH -> {
-                    if (closed) {
-                        c.cursor.close();
-                    } else {
-                        fanOut.add(c.cursor);
-                    }
-                }
-                case UNWATCH -> fanOut.remove(c.cursor);
-                case CLOSE -> {
-                    closed = true;
-                    fanOut.closeAll();
-                }
+                case CLOSE -> fanOut.closeAll();
             }
             long commands = latencyCount(c);
             if (commands > 0) {

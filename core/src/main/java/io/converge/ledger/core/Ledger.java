@@ -32,6 +32,8 @@ public final class Ledger implements AutoCloseable {
     private final RecordStore records;
     private final ContextStore store;
     private final LedgerStats stats = new LedgerStats();
+    private final RingFaults faults = new RingFaults();
+    private final WatchFanOut fanOut = new WatchFanOut(stats);
     private final Recovery.Result recovered;
     private final IntervalFlusher flusher;
     private final LedgerLatency latency = new LedgerLatency();
@@ -68,8 +70,8 @@ public final class Ledger implements AutoCloseable {
         if (journal) {
             handlers.add(new Journal(records, stats, new StageSignal(wait)));
         }
-        handlers.add(new CompletionHandler(new WatchFanOut(stats), latency, config.batchEnd()));
-        this.commands = new CommandRing(config, wait, handlers);
+        handlers.add(new CompletionHandler(fanOut, latency, config.batchEnd()));
+        this.commands = new CommandRing(config, wait, handlers, faults);
         this.flusher = !storage.inMemory() && storage.fsync() == StorageConfig.Fsync.INTERVAL
             ? new IntervalFlusher(records, storage.fsyncIntervalNanos()) : null;
         if (recovered.entries() > 0) {
@@ -116,6 +118,24 @@ public final class Ledger implements AutoCloseable {
     /** Server-side latencies of the commands through the ring. */
     public LedgerLatency latency() {
         return latency;
+    }
+
+    /** Faults in the ring's handlers since start (each logged; see {@link #failure()}). */
+    public long faults() {
+        return faults.count();
+    }
+
+    /** Why the ledger stopped taking commands after a fault it cannot go on from, or null while it runs. */
+    public String failure() {
+        return faults.failure();
+    }
+
+    /**
+     * Runs {@code listener} once, on the faulting thread, if the ledger stops after a fault
+     * (then every new command is refused with UNAVAILABLE); it must not block.
+     */
+    public void onFailure(Runnable listener) {
+        faults.onFailure(listener);
     }
 
     /** Bytes the record log takes, recovered records included (files or memory). */
@@ -266,37 +286,25 @@ public final class Ledger implements AutoCloseable {
      * Watches the entries after {@code fromSequence} with {@code key} (any when empty): the
      * stored ones, then each new one, delivered to {@code sink} as it is ready.
      *
-     * @throws LedgerException INVALID_ARGUMENT for a bad context id or key filter;
-     *                         RESOURCE_EXHAUSTED or UNAVAILABLE as for {@link #append}
+     * Never waits: the watch takes no ring slot.
+     *
+     * @throws LedgerException INVALID_ARGUMENT for a bad context id or key filter; UNAVAILABLE
+     *                         once closing
      */
     public WatchSubscription watch(String contextId, String key, long fromSequence, WatchSink sink) {
         InputRules.checkContextId(contextId);
         InputRules.checkKey(key, "key filter");
+        if (commands.isClosed()) {
+            throw new LedgerException(LedgerException.Reason.UNAVAILABLE, "the ledger is shutting down");
+        }
         WatchCursor cursor = new WatchCursor(contextId, key, Math.max(0, fromSequence), sink, store, watchExecutor,
-            this::unwatch);
-        long slot = commands.claim();
-        try {
-            LedgerCommand c = commands.slot(slot);
-            c.type = LedgerCommand.Type.WATCH;
-            c.cursor = cursor;
-        } finally {
-            commands.publish(slot);
+            fanOut::unsubscribe);
+        if (fanOut.subscribe(cursor)) {
+            cursor.signal(); // replays what is stored now, without waiting for the ring
+        } else {
+            cursor.close();
         }
         return cursor;
-    }
-
-    private void unwatch(WatchCursor cursor) {
-        long slot = commands.claimUnlessClosed(); // a cancellation must not be lost: the ring drains
-        if (slot < 0) {
-            return;
-        }
-        try {
-            LedgerCommand c = commands.slot(slot);
-            c.type = LedgerCommand.Type.UNWATCH;
-            c.cursor = cursor;
-        } finally {
-            commands.publish(slot);
-        }
     }
 
     /**

@@ -8,7 +8,7 @@ import java.util.Map;
  * the sequencer for the outcome, and cleared by the completion handler.
  */
 final class LedgerCommand {
-    enum Type { APPEND, BATCH_APPEND, LOAD, WATCH, UNWATCH, CLOSE }
+    enum Type { APPEND, BATCH_APPEND, LOAD, CLOSE }
 
     Type type;
     String contextId;
@@ -35,9 +35,6 @@ final class LedgerCommand {
     boolean failIfExists;
     LoadCallback loadCallback;
 
-    // WATCH / UNWATCH argument
-    WatchCursor cursor;
-
     // Outcome, written by the sequencer.
     LedgerException rejection;
     long sequence;
@@ -56,7 +53,6 @@ final class LedgerCommand {
         batch = null;
         snapshot = null;
         loadCallback = null;
-        cursor = null;
         rejection = null;
     }
 }

@@ -20,8 +20,10 @@ public final class LedgerException extends RuntimeException {
         ALREADY_EXISTS,
         /** Load whose entries would leave a gap after the target's latest sequence. */
         FAILED_PRECONDITION,
-        /** The ledger is shutting down and takes no more commands. */
-        UNAVAILABLE
+        /** The ledger is shutting down, or stopped after a fault, or its store failed a write. */
+        UNAVAILABLE,
+        /** The server itself failed on this request (a fault in a ring handler); never the client's input. */
+        INTERNAL
     }
 
     private final Reason reason;

@@ -18,7 +18,7 @@ public final class RingBaseline implements AutoCloseable {
 
     private RingBaseline(LedgerConfig config) {
         EventHandler<LedgerCommand> nothing = (command, sequence, endOfBatch) -> command.clear();
-        this.commands = new CommandRing(config, config.waitStrategy().create(), List.of(nothing));
+        this.commands = new CommandRing(config, config.waitStrategy().create(), List.of(nothing), new RingFaults());
     }
 
     /** Starts the ring's one handler thread; it runs until {@link #close()}. */

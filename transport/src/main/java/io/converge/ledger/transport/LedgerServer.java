@@ -100,6 +100,10 @@ public final class LedgerServer implements RunningServer {
         services.addService(InvalidArgumentOnParseFailure.wrap(service.definition()));
         health.setStatus("", ServingStatus.SERVING);
         health.setStatus(ContextServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
+        ledger.onFailure(() -> {
+            health.setStatus("", ServingStatus.NOT_SERVING);
+            health.setStatus(ContextServiceGrpc.SERVICE_NAME, ServingStatus.NOT_SERVING);
+        });
     }
 
     /**

@@ -16,12 +16,17 @@ final class Statuses {
             case ALREADY_EXISTS -> Status.ALREADY_EXISTS;
             case FAILED_PRECONDITION -> Status.FAILED_PRECONDITION;
             case UNAVAILABLE -> Status.UNAVAILABLE;
+            case INTERNAL -> Status.INTERNAL;
         };
         return status.withDescription(e.getMessage()).asRuntimeException();
     }
 
-    /** A failure of the server itself, never of the client's input. */
+    /**
+     * A failure of the server itself, never of the client's input: the client is told only
+     * that (the exception, which may name the server's internals, stays in the server's log).
+     */
     static StatusRuntimeException internal(RuntimeException e) {
-        return Status.INTERNAL.withDescription("the server failed: " + e).withCause(e).asRuntimeException();
+        return Status.INTERNAL.withDescription("the server failed on this request; its log says why").withCause(e)
+            .asRuntimeException();
     }
 }

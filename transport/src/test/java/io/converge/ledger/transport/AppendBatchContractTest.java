@@ -9,7 +9,7 @@ import io.converge.context.v1.Entry;
 import io.grpc.Status;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -35,7 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** CONTRACT.md, "Extension: batched appends", for AppendBatch: all or nothing, one ack per entry in order. */
 @ParameterizedClass
-@EnumSource(Transport.class)
+@MethodSource(ServedOverBothTransports.SERVERS)
 class AppendBatchContractTest extends ServedOverBothTransports {
 
     static AppendRequest entry(String contextId, String key, byte[] payload) {

@@ -15,7 +15,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -44,7 +44,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** CONTRACT.md, "Append": one entry stored and returned whole, totally ordered per context. */
 @ParameterizedClass
-@EnumSource(Transport.class)
+@MethodSource(ServedOverBothTransports.SERVERS)
 class AppendContractTest extends ServedOverBothTransports {
     @Test
     void returnsTheStoredEntryWholeWithKeyPayloadAndMetadataEchoedAsGiven() {

@@ -6,7 +6,7 @@ import io.converge.context.v1.AppendBatchResponse;
 import io.grpc.Status;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * order; a refused batch ends the stream after every earlier batch was answered.
  */
 @ParameterizedClass
-@EnumSource(Transport.class)
+@MethodSource(ServedOverBothTransports.SERVERS)
 class AppendStreamContractTest extends ServedOverBothTransports {
 
     private AppendStreamRecorder open() {

@@ -14,7 +14,6 @@ import io.grpc.Status;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.charset.StandardCharsets;
@@ -41,7 +40,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * blob problems: {@link CorruptSnapshotContractTest}; unparsable requests: {@link MalformedRequestTest}.)
  */
 @ParameterizedClass
-@EnumSource(Transport.class)
+@MethodSource(ServedOverBothTransports.SERVERS)
 class BadInputContractTest extends ServedOverBothTransports {
     private static final String SEEDED = "seeded";
     private static final int MAX_METADATA = 64 * 1024;

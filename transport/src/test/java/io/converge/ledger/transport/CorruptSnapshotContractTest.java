@@ -10,7 +10,7 @@ import io.grpc.StatusRuntimeException;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -36,7 +36,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * nothing; never UNKNOWN or INTERNAL.
  */
 @ParameterizedClass
-@EnumSource(Transport.class)
+@MethodSource(ServedOverBothTransports.SERVERS)
 class CorruptSnapshotContractTest extends ServedOverBothTransports {
     /** A good blob of three entries of context "src". */
     private byte[] blob;

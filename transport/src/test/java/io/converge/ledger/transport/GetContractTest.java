@@ -6,7 +6,7 @@ import io.converge.context.v1.GetRequest;
 import io.converge.context.v1.GetResponse;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** CONTRACT.md, "Get": filters, limit, latest_sequence, has_more and the response-size cap. */
 @ParameterizedClass
-@EnumSource(Transport.class)
+@MethodSource(ServedOverBothTransports.SERVERS)
 class GetContractTest extends ServedOverBothTransports {
     private GetResponse get(String contextId, String key, long afterSequence, int limit) {
         return fixture.blocking().get(GetRequest.newBuilder()

@@ -10,7 +10,7 @@ import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * in-flight appends get an answer, and calls after shutdown fail with UNAVAILABLE.
  */
 @ParameterizedClass
-@EnumSource(Transport.class)
+@MethodSource(ServedOverBothTransports.SERVERS)
 class GracefulShutdownTest extends ServedOverBothTransports {
     @Test
     void closeEndsOpenWatchesWithOkAnswersAppendsInFlightAndRefusesNewCalls() throws Exception {

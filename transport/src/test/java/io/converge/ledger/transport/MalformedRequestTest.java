@@ -13,7 +13,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.ByteArrayInputStream;
@@ -37,7 +36,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * every rpc, and change nothing.
  */
 @ParameterizedClass
-@EnumSource(Transport.class)
+@MethodSource(ServedOverBothTransports.SERVERS)
 class MalformedRequestTest extends ServedOverBothTransports {
     /** Every rpc, each called with raw request bytes. */
     enum Rpc {

@@ -9,12 +9,13 @@ import io.converge.context.v1.SnapshotRequest;
 import io.converge.context.v1.SnapshotResponse;
 import io.converge.context.v1.WatchRequest;
 import io.converge.ledger.core.LedgerConfig;
+import io.converge.ledger.core.StorageConfig;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -34,15 +35,31 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * stays readable.
  */
 @ParameterizedClass
-@EnumSource(Transport.class)
+@MethodSource(ServedOverBothTransports.SERVERS)
 class MemoryBudgetContractTest extends ServedOverBothTransports {
-    private static final long BUDGET = 64 * 1024;
+    /** With records in memory: the memory budget, which counts them. */
+    private static final long MEMORY_BUDGET = 64 * 1024;
+    /** With records in files: the disk budget, one segment of files. */
+    private static final long DISK_BUDGET = StorageConfig.MIN_SEGMENT_BYTES;
 
     private List<Entry> stored;
 
     @Override
     ServerSettings settings() {
-        return ServerSettings.defaults().withLedger(LedgerConfig.defaults().withMemoryBudgetBytes(BUDGET));
+        LedgerConfig ledger = storage == Storage.MEMORY
+            ? LedgerConfig.defaults().withMemoryBudgetBytes(MEMORY_BUDGET)
+            : LedgerConfig.defaults().withStorage(StorageConfig.memory().withDiskBudgetBytes(DISK_BUDGET));
+        return ServerSettings.defaults().withLedger(ledger);
+    }
+
+    /** What the refusal names: the budget the records count against. */
+    private String budget() {
+        return storage == Storage.MEMORY ? "memory budget" : "disk budget";
+    }
+
+    /** The payload of the entries that spend the budget: about 1/64 of it. */
+    private int unit() {
+        return storage == Storage.MEMORY ? 1024 : 128 * 1024;
     }
 
     @BeforeEach
@@ -50,28 +67,28 @@ class MemoryBudgetContractTest extends ServedOverBothTransports {
         stored = new ArrayList<>();
         for (int i = 0; i < 1000; i++) {
             try {
-                stored.add(append(fixture.blocking(), "ctx", "k", bytes(1024, i), Map.of("i", "" + i)));
+                stored.add(append(fixture.blocking(), "ctx", "k", bytes(unit(), i), Map.of("i", "" + i)));
             } catch (StatusRuntimeException e) {
-                ContractSupport.assertStatus(Status.Code.RESOURCE_EXHAUSTED, "memory budget", e.getStatus());
+                ContractSupport.assertStatus(Status.Code.RESOURCE_EXHAUSTED, budget(), e.getStatus());
                 break;
             }
         }
-        assertTrue(stored.size() > 10 && stored.size() < 1000, stored.size() + " entries fit a 64 KiB budget");
+        assertTrue(stored.size() > 10 && stored.size() < 1000, stored.size() + " entries fit the " + budget());
     }
 
     /** Larger than the entry the budget refused in setup, so it cannot fit what is left. */
-    private AppendRequest fourKiB(String contextId) {
+    private AppendRequest larger(String contextId) {
         return AppendRequest.newBuilder()
-            .setContextId(contextId).setKey("k").setPayload(ByteString.copyFrom(bytes(4096, 7))).build();
+            .setContextId(contextId).setKey("k").setPayload(ByteString.copyFrom(bytes(4 * unit(), 7))).build();
     }
 
     @Test
     void anAppendBeyondTheBudgetIsResourceExhaustedSayingSoAndChangesNothing() {
         long storedBefore = fixture.server.ledger().stats().entriesStored();
-        assertRejected(Status.Code.RESOURCE_EXHAUSTED, "memory budget",
-            () -> fixture.blocking().append(fourKiB("ctx")));
-        assertRejected(Status.Code.RESOURCE_EXHAUSTED, "memory budget",
-            () -> fixture.blocking().append(fourKiB("another")));
+        assertRejected(Status.Code.RESOURCE_EXHAUSTED, budget(),
+            () -> fixture.blocking().append(larger("ctx")));
+        assertRejected(Status.Code.RESOURCE_EXHAUSTED, budget(),
+            () -> fixture.blocking().append(larger("another")));
         assertEquals(stored, readAll(fixture, "ctx"));
         assertEquals(0, latest(fixture, "another"), "no context came into being");
         assertEquals(storedBefore, fixture.server.ledger().stats().entriesStored());
@@ -90,7 +107,7 @@ class MemoryBudgetContractTest extends ServedOverBothTransports {
     @Test
     void aLoadBeyondTheBudgetIsResourceExhaustedSayingSoAndChangesNothing() {
         SnapshotResponse s = fixture.blocking().snapshot(SnapshotRequest.newBuilder().setContextId("ctx").build());
-        assertRejected(Status.Code.RESOURCE_EXHAUSTED, "memory budget", () -> fixture.blocking().load(
+        assertRejected(Status.Code.RESOURCE_EXHAUSTED, budget(), () -> fixture.blocking().load(
             LoadRequest.newBuilder().setContextId("copy").setSnapshot(s.getSnapshot()).build()));
         assertEquals(0, latest(fixture, "copy"), "nothing of the snapshot was restored");
         assertEquals(stored, readAll(fixture, "ctx"));
@@ -101,9 +118,9 @@ class MemoryBudgetContractTest extends ServedOverBothTransports {
         long storedBefore = fixture.server.ledger().stats().entriesStored();
         AppendBatchRequest batch = AppendBatchRequest.newBuilder()
             .addEntries(AppendRequest.newBuilder().setContextId("another").setKey("k"))
-            .addEntries(fourKiB("ctx"))
+            .addEntries(larger("ctx"))
             .build();
-        assertRejected(Status.Code.RESOURCE_EXHAUSTED, "memory budget", () -> fixture.blocking().appendBatch(batch));
+        assertRejected(Status.Code.RESOURCE_EXHAUSTED, budget(), () -> fixture.blocking().appendBatch(batch));
         assertEquals(stored, readAll(fixture, "ctx"));
         assertEquals(0, latest(fixture, "another"), "not even the small entry of the batch was stored");
         assertEquals(storedBefore, fixture.server.ledger().stats().entriesStored());
@@ -113,11 +130,11 @@ class MemoryBudgetContractTest extends ServedOverBothTransports {
     void aStreamBatchBeyondTheBudgetEndsTheStreamSayingSoAndNothingAfterItIsStored() throws Exception {
         AppendStreamRecorder stream = new AppendStreamRecorder();
         fixture.async().appendStream(stream);
-        stream.send(AppendBatchRequest.newBuilder().addEntries(fourKiB("ctx")).build());
+        stream.send(AppendBatchRequest.newBuilder().addEntries(larger("ctx")).build());
         stream.send(AppendBatchRequest.newBuilder()
             .addEntries(AppendRequest.newBuilder().setContextId("another").setKey("k")).build());
 
-        ContractSupport.assertStatus(Status.Code.RESOURCE_EXHAUSTED, "memory budget", stream.awaitEnd());
+        ContractSupport.assertStatus(Status.Code.RESOURCE_EXHAUSTED, budget(), stream.awaitEnd());
         assertEquals(0, stream.responses().size());
         assertEquals(stored, readAll(fixture, "ctx"));
         assertEquals(0, latest(fixture, "another"), "the batch after the refused one was not stored, though it fits");

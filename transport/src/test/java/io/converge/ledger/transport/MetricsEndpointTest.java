@@ -5,7 +5,7 @@ import io.converge.context.v1.WatchRequest;
 import io.grpc.Status;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.net.http.HttpResponse;
 import java.util.List;
@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The HTTP metrics endpoint (LEDGER_METRICS_PORT) over real HTTP, with the ledger served over each transport. */
 @ParameterizedClass
-@EnumSource(Transport.class)
+@MethodSource(ServedOverBothTransports.SERVERS)
 class MetricsEndpointTest extends ServedOverBothTransports {
     private static final String GET = "ledger_grpc_calls_total{method=\"converge.context.v1.ContextService/Get\",status=\"";
     private static final String WATCH =

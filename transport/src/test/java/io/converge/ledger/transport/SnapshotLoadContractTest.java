@@ -10,7 +10,7 @@ import io.converge.context.v1.WatchRequest;
 import io.grpc.Status;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -37,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** CONTRACT.md, "Snapshot" and "Load": the blob's fields, round trips and the Load rules. */
 @ParameterizedClass
-@EnumSource(Transport.class)
+@MethodSource(ServedOverBothTransports.SERVERS)
 class SnapshotLoadContractTest extends ServedOverBothTransports {
     static SnapshotResponse snapshot(LedgerFixture f, String contextId) {
         return f.blocking().snapshot(SnapshotRequest.newBuilder().setContextId(contextId).build());

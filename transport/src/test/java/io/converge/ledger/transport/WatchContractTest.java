@@ -5,7 +5,7 @@ import io.converge.context.v1.Entry;
 import io.converge.context.v1.WatchRequest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** CONTRACT.md, "Watch": replay then live, filters, no gap and no duplicate at the boundary. */
 @ParameterizedClass
-@EnumSource(Transport.class)
+@MethodSource(ServedOverBothTransports.SERVERS)
 class WatchContractTest extends ServedOverBothTransports {
     private WatchRecorder watch(String contextId, String key, long fromSequence) {
         WatchRecorder recorder = WatchRecorder.automatic();

@@ -9,7 +9,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -31,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * by gRPC flow control, and cancelling a Watch frees all it held.
  */
 @ParameterizedClass
-@EnumSource(Transport.class)
+@MethodSource(ServedOverBothTransports.SERVERS)
 class WatchFlowControlContractTest extends ServedOverBothTransports {
     private WatchRecorder watch(WatchRecorder recorder, String contextId) {
         fixture.async().watch(WatchRequest.newBuilder().setContextId(contextId).build(), recorder);
