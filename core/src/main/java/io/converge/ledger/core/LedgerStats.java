@@ -2,6 +2,7 @@ package io.converge.ledger.core;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Running totals of what the ledger holds, for metrics and tests. Each counter has one
@@ -27,7 +28,7 @@ public final class LedgerStats {
     private volatile long appendsStored;
     private volatile long entriesStored;
     private volatile long bytesStored;
-    private volatile int watchersOpen;
+    private final AtomicInteger watchersOpen = new AtomicInteger();
     private volatile long storeRefusals;
     private volatile long forces;
 
@@ -48,7 +49,7 @@ public final class LedgerStats {
 
     /** Watch subscriptions currently registered. */
     public int watchersOpen() {
-        return watchersOpen;
+        return watchersOpen.get();
     }
 
     /** Sequencer thread only: {@code entries} appended (one Append, or a batch); {@link #stored} counts them too. */
@@ -82,8 +83,13 @@ public final class LedgerStats {
         BYTES.setRelease(this, bytesStored + bytes);
     }
 
-    /** Completion thread only. */
-    void watchers(int open) {
-        watchersOpen = open;
+    /** The watch fan-out, from any thread: a watch was subscribed (+1) or cancelled (-1). */
+    void watchers(int change) {
+        watchersOpen.addAndGet(change);
+    }
+
+    /** The watch fan-out, when it closes every watch. */
+    void noWatchers() {
+        watchersOpen.set(0);
     }
 }

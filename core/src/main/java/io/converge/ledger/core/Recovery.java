@@ -14,7 +14,9 @@ import java.util.zip.CRC32C;
  * that fails its check is:
  * <ul>
  *   <li>a <b>torn tail</b> when every byte after it is zero: a write cut short by a crash.
- *       It is dropped (zeroed) and reported with its file, offset and bytes;</li>
+ *       It is dropped (zeroed) and reported with its file, offset and bytes. So is a frame
+ *       length of 0 followed by bytes of no intact record, within one record's reach of it
+ *       and then only zeros: a record whose frame length, written last, never was;</li>
  *   <li><b>damage</b> otherwise: recovery stops with an {@link IllegalStateException} naming
  *       the file and offset, unless {@link StorageConfig.Recovery#TRUNCATE}, which cuts the
  *       log there (zeroing it and everything after it) and reports how many intact entries
@@ -73,7 +75,9 @@ final class Recovery {
                     if (zeros(buf, offset) && i + 1 < segments.size()) {
                         continue scanning; // an unused segment tail: the log goes on in the next segment
                     }
-                    end = damaged(segments, i, offset, "its frame length is 0 but records follow it");
+                    end = unfinished(segments, i, offset)
+                        ? tornTail(segment, offset, "its frame length, which goes in last, was never written")
+                        : damaged(segments, i, offset, "its frame length is 0 but records follow it");
                     break scanning;
                 }
                 String why = EntryRecord.damage(buf, segment.writerView(), crc, offset, buf.capacity());
@@ -95,6 +99,32 @@ final class Recovery {
             log.publish();
         }
         return new Result(entries, end, List.copyOf(reports));
+    }
+
+    /**
+     * Whether the bytes at {@code offset}, whose frame length is 0, are the last record's write
+     * cut short: a kill -9 in the middle of a record leaves what the writer wrote of it, but not
+     * its frame length, which goes in last. So: every later segment is empty, what follows lies
+     * within one record's reach, and no intact record starts after it.
+     */
+    private boolean unfinished(List<Segment> segments, int i, int offset) {
+        for (int j = i + 1; j < segments.size(); j++) {
+            if (!zeros(segments.get(j).records(), 0)) {
+                return false;
+            }
+        }
+        Segment segment = segments.get(i);
+        ByteBuffer buf = segment.records();
+        int last = lastNonZero(buf, offset);
+        if (last - offset >= EntryRecord.MAX_RECORD_BYTES) {
+            return false;
+        }
+        for (int at = offset + EntryRecord.ALIGNMENT; at <= last; at += EntryRecord.ALIGNMENT) {
+            if (EntryRecord.damage(buf, segment.writerView(), crc, at, buf.capacity()) == null) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Indexes the intact record at {@code offset}; the reason when it does not continue its context. */

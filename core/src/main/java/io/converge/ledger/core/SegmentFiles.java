@@ -13,7 +13,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -32,8 +34,16 @@ final class SegmentFiles implements SegmentSource {
     private static final Pattern NAME = Pattern.compile("segment-(\\d{8})\\.log");
     private static final int PAGE = 4096;
     private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(1 << 20);
+    /**
+     * The data directories this JVM holds, by real path. A second open in the same JVM is
+     * refused before it opens {@code ledger.lock}: closing that second channel would drop
+     * the process's lock on the file (POSIX locks belong to the process, not the channel),
+     * leaving the directory open to another server.
+     */
+    private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
 
     private final Path directory;
+    private final Path held;
     private final int segmentBytes;
     private final long diskBudgetBytes;
     private final FileChannel lockChannel;
@@ -52,22 +62,36 @@ final class SegmentFiles implements SegmentSource {
         Path lockFile = directory.resolve("ledger.lock");
         try {
             Files.createDirectories(directory);
-            lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            held = directory.toRealPath();
         } catch (IOException e) {
             throw new IllegalStateException("cannot use the data directory " + directory + ": " + e, e);
         }
-        FileLock held;
+        if (!HELD.add(held)) {
+            throw inUse(lockFile);
+        }
         try {
-            held = lockChannel.tryLock();
+            lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            HELD.remove(held);
+            throw new IllegalStateException("cannot use the data directory " + directory + ": " + e, e);
+        }
+        FileLock locked;
+        try {
+            locked = lockChannel.tryLock();
         } catch (IOException | OverlappingFileLockException e) {
-            held = null;
+            locked = null;
         }
-        if (held == null) {
+        if (locked == null) {
             closeQuietly(lockChannel);
-            throw new IllegalStateException("the data directory " + directory + " is in use by another server ("
-                + lockFile + " is locked)");
+            HELD.remove(held);
+            throw inUse(lockFile);
         }
-        lock = held;
+        lock = locked;
+    }
+
+    private IllegalStateException inUse(Path lockFile) {
+        return new IllegalStateException("the data directory " + directory + " is in use by another server ("
+            + lockFile + " is locked)");
     }
 
     Path directory() {
@@ -163,12 +187,16 @@ final class SegmentFiles implements SegmentSource {
 
     @Override
     public void close() {
+        if (!lockChannel.isOpen()) {
+            return; // closed already: the directory may be another's by now
+        }
         try {
             lock.release();
         } catch (IOException ignored) {
             // the channel's close releases it too
         }
         closeQuietly(lockChannel);
+        HELD.remove(held);
     }
 
     private static void closeQuietly(FileChannel ch) {

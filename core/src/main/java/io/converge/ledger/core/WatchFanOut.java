@@ -25,7 +25,6 @@ final class WatchFanOut {
     private final HashMap<String, Watchers> byContext = new HashMap<>();
     private final List<Watchers> marked = new ArrayList<>();
     private final LedgerStats stats;
-    private int open;
 
     WatchFanOut(LedgerStats stats) {
         this.stats = stats;
@@ -37,11 +36,15 @@ final class WatchFanOut {
      */
     boolean subscribe(WatchCursor cursor) {
         arrivals.add(cursor);
+        stats.watchers(1);
         return !closed;
     }
 
     /** Any thread: the cursor was cancelled; it is dropped from the registry at the end of the next ring batch. */
     void unsubscribe(WatchCursor cursor) {
+        if (!closed) {
+            stats.watchers(-1);
+        }
         departures.add(cursor);
     }
 
@@ -50,14 +53,12 @@ final class WatchFanOut {
             return;
         }
         byContext.computeIfAbsent(cursor.contextId(), k -> new Watchers()).cursors.add(cursor);
-        stats.watchers(++open);
         cursor.signal();
     }
 
     private void remove(WatchCursor cursor) {
         Watchers watchers = byContext.get(cursor.contextId());
         if (watchers != null && watchers.cursors.remove(cursor)) {
-            stats.watchers(--open);
             if (watchers.cursors.isEmpty()) {
                 byContext.remove(cursor.contextId());
             }
@@ -117,8 +118,7 @@ final class WatchFanOut {
         }
         byContext.clear();
         marked.clear();
-        open = 0;
-        stats.watchers(0);
+        stats.noWatchers();
     }
 
     private static final class Watchers {
