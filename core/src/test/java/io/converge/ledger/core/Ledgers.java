@@ -10,7 +10,11 @@ abstract class Ledgers {
     private final List<Ledger> ledgers = new ArrayList<>();
 
     Ledger start(LedgerConfig config) {
-        Ledger ledger = Ledger.start(config);
+        return adopt(Ledger.start(config));
+    }
+
+    /** A ledger the test started itself, to be closed after it like the others. */
+    Ledger adopt(Ledger ledger) {
         ledgers.add(ledger);
         return ledger;
     }

@@ -8,11 +8,13 @@ import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -29,6 +31,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LedgerServerMainTest {
     private static final Pattern LISTENING = Pattern.compile("listening on port (\\d+)");
     private static final Pattern METRICS_ON = Pattern.compile("metrics on http://localhost:(\\d+)/metrics");
+
+    @TempDir
+    Path tempDir;
 
     @Test
     void sigtermStopsTheServerGracefullyAndCompletesOpenWatchStreams() throws Exception {
@@ -117,16 +122,20 @@ class LedgerServerMainTest {
     }
 
     /** Starts the server main in a new JVM with {@code GRPC_PORT} set, its stderr merged into stdout. */
-    private static Process startMain(String grpcPort) throws java.io.IOException {
+    private Process startMain(String grpcPort) throws java.io.IOException {
         return startMain(Map.of("GRPC_PORT", grpcPort));
     }
 
-    /** Starts the server main in a new JVM with {@code env} added to its environment, its stderr merged into stdout. */
-    private static Process startMain(Map<String, String> env) throws java.io.IOException {
+    /**
+     * Starts the server main in a new JVM with {@code env} added to its environment, its data
+     * directory under the test's own, its stderr merged into stdout.
+     */
+    private Process startMain(Map<String, String> env) throws java.io.IOException {
         ProcessBuilder pb = new ProcessBuilder(
             System.getProperty("java.home") + File.separator + "bin" + File.separator + "java",
             "-cp", System.getProperty("java.class.path"),
             LedgerServerMain.class.getName());
+        pb.environment().put("LEDGER_DATA_DIR", tempDir.resolve("ledger-data").toString());
         pb.environment().putAll(env);
         pb.redirectErrorStream(true);
         return pb.start();
