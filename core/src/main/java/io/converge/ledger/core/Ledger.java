@@ -54,8 +54,7 @@ public final class Ledger implements AutoCloseable {
             throw e;
         }
         records.resumeAt(recovered.endPosition());
-        budget.charge(recovered.entries(), budget.ofEntries(Math.toIntExact(Math.min(Integer.MAX_VALUE,
-            recovered.entries())), 0));
+        budget.charge(recovered.entries(), budget.ofEntries(recovered.entries(), records.bytesWritten()));
         for (ContextLog log : store.all()) {
             budget.charge(0, MemoryBudget.ofContext(log.contextId()));
         }

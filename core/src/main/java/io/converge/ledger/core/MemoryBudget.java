@@ -40,8 +40,8 @@ final class MemoryBudget {
     }
 
     /** What {@code entries} entries with records of {@code recordBytes} in all count. */
-    long ofEntries(int entries, long recordBytes) {
-        return (long) INDEX_BYTES_PER_ENTRY * entries + (countsRecords ? recordBytes : 0);
+    long ofEntries(long entries, long recordBytes) {
+        return INDEX_BYTES_PER_ENTRY * entries + (countsRecords ? recordBytes : 0);
     }
 
     /** What creating the context {@code contextId} counts, once, besides its entries. */

@@ -72,7 +72,7 @@ final class Recovery {
                         end = RecordStore.position(i, offset);
                         break scanning; // the log's end
                     }
-                    if (zeros(buf, offset) && i + 1 < segments.size()) {
+                    if (offset > 0 && zeros(buf, offset) && i + 1 < segments.size()) {
                         continue scanning; // an unused segment tail: the log goes on in the next segment
                     }
                     end = unfinished(segments, i, offset)
