@@ -19,10 +19,12 @@ import java.util.concurrent.locks.LockSupport;
  * lifecycle. Any thread may publish; each handler runs on its own thread, in the order
  * given, and sees every command after the handler before it.
  *
- * <p>Publishing: {@link #claim()} a slot (waiting at most the configured time for a full
- * ring), fill it, {@link #publish(long)} it. Publish stamps the slot with
+ * <p>Publishing is this class's alone: {@link #publishAppend}, {@link #publishBatch} and
+ * {@link #publishLoad} each check, claim, fill and publish (an append or batch may give up
+ * at once on a full ring, for a caller that must not block). Publish stamps the slot with
  * {@link System#nanoTime()} for the ledger's latency tracking. After {@link #close()}
- * begins, claims are refused with UNAVAILABLE.
+ * begins, claims are refused with UNAVAILABLE; after a fault that stopped the ledger
+ * ({@link RingFaults}), too.
  */
 final class CommandRing {
     private final LedgerConfig config;
@@ -182,19 +184,24 @@ final class CommandRing {
         return true;
     }
 
-    /** The slot claimed as {@code slot}, for its claimer to fill before {@link #publish}. */
-    LedgerCommand slot(long slot) {
-        return ring.get(slot);
-    }
-
     /**
-     * Claims one slot. Every successful claim must be followed by {@link #publish}.
+     * The producer path of a Load: claims one slot (waiting the configured time for a full
+     * ring: Loads run on a pool thread, never an event loop), fills and publishes it.
      *
-     * @throws LedgerException UNAVAILABLE once closing; RESOURCE_EXHAUSTED when the ring
-     *                         stays full for the configured wait
+     * @throws LedgerException UNAVAILABLE once closing; RESOURCE_EXHAUSTED when the ring stays full
      */
-    long claim() {
-        return claim(1, true);
+    void publishLoad(String contextId, DecodedSnapshot snapshot, boolean failIfExists, LoadCallback callback) {
+        long slot = claim(1, true);
+        try {
+            LedgerCommand c = ring.get(slot);
+            c.type = LedgerCommand.Type.LOAD;
+            c.contextId = contextId;
+            c.snapshot = snapshot;
+            c.failIfExists = failIfExists;
+            c.loadCallback = callback;
+        } finally {
+            publish(slot);
+        }
     }
 
     /**
@@ -245,7 +252,7 @@ final class CommandRing {
     }
 
     /** Publishes a claimed slot, stamped with the time now. */
-    void publish(long slot) {
+    private void publish(long slot) {
         ring.get(slot).publishedAtNanos = System.nanoTime();
         ring.publish(slot);
         publishers.decrementAndGet();

@@ -233,18 +233,7 @@ public final class Ledger implements AutoCloseable {
      */
     public void load(String contextId, byte[] blob, boolean failIfExists, LoadCallback callback) {
         InputRules.checkContextId(contextId);
-        DecodedSnapshot snapshot = SnapshotCodec.decode(blob);
-        long slot = commands.claim();
-        try {
-            LedgerCommand c = commands.slot(slot);
-            c.type = LedgerCommand.Type.LOAD;
-            c.contextId = contextId;
-            c.snapshot = snapshot;
-            c.failIfExists = failIfExists;
-            c.loadCallback = callback;
-        } finally {
-            commands.publish(slot);
-        }
+        commands.publishLoad(contextId, SnapshotCodec.decode(blob), failIfExists, callback);
     }
 
     /**
