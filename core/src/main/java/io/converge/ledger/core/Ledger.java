@@ -41,7 +41,7 @@ public final class Ledger implements AutoCloseable {
     private final ExecutorService watchExecutor;
     private final CommandRing commands;
 
-    private Ledger(LedgerConfig config, RecordStore records) {
+    private Ledger(LedgerConfig config, RecordStore records, Runnable batchEnd) {
         this.config = config;
         this.records = records;
         this.store = new ContextStore(records);
@@ -69,7 +69,7 @@ public final class Ledger implements AutoCloseable {
         if (journal) {
             handlers.add(new Journal(records, stats, new StageSignal(wait)));
         }
-        handlers.add(new CompletionHandler(fanOut, latency, config.batchEnd()));
+        handlers.add(new CompletionHandler(fanOut, latency, batchEnd));
         this.commands = new CommandRing(config, wait, handlers, faults);
         this.flusher = !storage.inMemory() && storage.fsync() == StorageConfig.Fsync.INTERVAL
             ? new IntervalFlusher(records, storage.fsyncIntervalNanos()) : null;
@@ -88,12 +88,22 @@ public final class Ledger implements AutoCloseable {
      *                               holds a damaged record that recovery may not cut
      */
     public static Ledger start(LedgerConfig config) {
-        return new Ledger(config, config.storage().open());
+        return start(config, () -> { });
+    }
+
+    /**
+     * As {@link #start(LedgerConfig)}, with an action run on the completion thread after the
+     * callbacks of each ring batch, so that a transport can hand their replies on together.
+     *
+     * @param batchEnd must not block
+     */
+    public static Ledger start(LedgerConfig config, Runnable batchEnd) {
+        return new Ledger(config, config.storage().open(), batchEnd);
     }
 
     /** As {@link #start(LedgerConfig)}, on a store of the caller's (a test's, to inject failures). */
     static Ledger start(LedgerConfig config, RecordStore records) {
-        return new Ledger(config, records);
+        return new Ledger(config, records, () -> { });
     }
 
     /** What recovery found at start: entries recovered and what it dropped, if anything. */

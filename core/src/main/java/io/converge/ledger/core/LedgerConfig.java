@@ -21,12 +21,10 @@ import java.util.function.LongSupplier;
  * @param watchThreads      threads delivering entries to watchers
  * @param ringFullWaitNanos how long a publisher waits for a free slot before RESOURCE_EXHAUSTED
  * @param epochNanos        the clock that stamps appended_at_ns
- * @param batchEnd          run on the completion thread after the callbacks of each ring batch
- *                          (so a transport can hand their replies on together); must not block
  * @param storage           where records live and how they are forced and recovered
  */
 public record LedgerConfig(int ringSize, long memoryBudgetBytes, Wait waitStrategy, int watchThreads,
-                           long ringFullWaitNanos, LongSupplier epochNanos, Runnable batchEnd, StorageConfig storage) {
+                           long ringFullWaitNanos, LongSupplier epochNanos, StorageConfig storage) {
 
     /** The ring consumers' wait strategies, by the name used in configuration. */
     public enum Wait {
@@ -83,46 +81,42 @@ public record LedgerConfig(int ringSize, long memoryBudgetBytes, Wait waitStrate
      */
     public static LedgerConfig defaults() {
         return new LedgerConfig(DEFAULT_RING_SIZE, Runtime.getRuntime().maxMemory() / 2, Wait.PARKING, 2,
-            TimeUnit.MILLISECONDS.toNanos(100), EpochNanoClock.SYSTEM, () -> { }, StorageConfig.memory());
+            TimeUnit.MILLISECONDS.toNanos(100), EpochNanoClock.SYSTEM, StorageConfig.memory());
     }
 
     public LedgerConfig withStorage(StorageConfig newStorage) {
         return new LedgerConfig(ringSize, memoryBudgetBytes, waitStrategy, watchThreads, ringFullWaitNanos, epochNanos,
-            batchEnd, newStorage);
+            newStorage);
     }
 
     public LedgerConfig withRingSize(int slots) {
         return new LedgerConfig(slots, memoryBudgetBytes, waitStrategy, watchThreads,
-            ringFullWaitNanos, epochNanos, batchEnd, storage);
+            ringFullWaitNanos, epochNanos, storage);
     }
 
     public LedgerConfig withMemoryBudgetBytes(long bytes) {
         return new LedgerConfig(ringSize, bytes, waitStrategy, watchThreads, ringFullWaitNanos, epochNanos,
-            batchEnd, storage);
+            storage);
     }
 
     public LedgerConfig withWaitStrategy(Wait wait) {
         return new LedgerConfig(ringSize, memoryBudgetBytes, wait, watchThreads, ringFullWaitNanos, epochNanos,
-            batchEnd, storage);
+            storage);
     }
 
     public LedgerConfig withWatchThreads(int threads) {
         return new LedgerConfig(ringSize, memoryBudgetBytes, waitStrategy, threads, ringFullWaitNanos, epochNanos,
-            batchEnd, storage);
+            storage);
     }
 
     public LedgerConfig withRingFullWaitNanos(long nanos) {
         return new LedgerConfig(ringSize, memoryBudgetBytes, waitStrategy, watchThreads, nanos, epochNanos,
-            batchEnd, storage);
+            storage);
     }
 
-    public LedgerConfig withBatchEnd(Runnable action) {
-        return new LedgerConfig(ringSize, memoryBudgetBytes, waitStrategy, watchThreads, ringFullWaitNanos, epochNanos,
-            action, storage);
-    }
 
     public LedgerConfig withEpochNanos(LongSupplier clock) {
         return new LedgerConfig(ringSize, memoryBudgetBytes, waitStrategy, watchThreads, ringFullWaitNanos, clock,
-            batchEnd, storage);
+            storage);
     }
 }

@@ -78,7 +78,7 @@ public final class LedgerServer implements RunningServer {
         Ledger started = null;
         try {
             server.start();
-            started = Ledger.start(settings.ledger().withBatchEnd(replies));
+            started = Ledger.start(settings.ledger(), replies);
             this.metrics = settings.metricsOn() ? LedgerMetrics.bind(registry, started, ringRoom, callCounter) : null;
             this.metricsHttp = settings.metricsOn()
                 ? MetricsHttpServer.start(settings.metricsPort(), registry, started.latency())
