@@ -140,6 +140,10 @@ final class SegmentedStore implements RecordStore {
             if (closed) {
                 throw new LedgerException(LedgerException.Reason.UNAVAILABLE, "the ledger's store is closed");
             }
+            if (!preallocator.isAlive()) {
+                throw new LedgerException(LedgerException.Reason.UNAVAILABLE,
+                    "the ledger's segment preallocation thread has stopped; see the server's log");
+            }
             if (!waited) {
                 waited = true;
                 writerWaits++;
