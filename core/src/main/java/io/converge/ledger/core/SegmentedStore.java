@@ -161,6 +161,9 @@ final class SegmentedStore implements RecordStore {
                 throw new IllegalStateException("claim without ensureRoom: no segment is ready");
             }
             install(next);
+            if (current != null) {
+                bytesWritten += current.capacity() - writeOffset; // the unused tail is part of the log
+            }
             current = next;
             writeOffset = 0;
         }
