@@ -235,7 +235,11 @@ final class Recovery {
     }
 
     private static int lastNonZero(ByteBuffer buf, int from) {
-        for (int at = buf.capacity() - 1; at >= from; at--) {
+        int at = buf.capacity();
+        while (at - 8 >= from && (at & 7) == 0 && buf.getLong(at - 8) == 0) {
+            at -= 8; // a long at a time through the zeros after the data
+        }
+        for (at--; at >= from; at--) {
             if (buf.get(at) != 0) {
                 return at;
             }
@@ -243,11 +247,19 @@ final class Recovery {
         return from - 1;
     }
 
+    /** Zeroes bytes [from, to), writing only where a byte is not zero already (pages stay clean where they can). */
     private static void zero(ByteBuffer buf, int from, int to) {
-        for (int at = from; at < to; at++) {
-            if (buf.get(at) != 0) {
-                buf.put(at, (byte) 0);
+        int at = from;
+        for (; at < to && (at & 7) != 0; at++) {
+            buf.put(at, (byte) 0);
+        }
+        for (; at + 8 <= to; at += 8) {
+            if (buf.getLong(at) != 0) {
+                buf.putLong(at, 0);
             }
+        }
+        for (; at < to; at++) {
+            buf.put(at, (byte) 0);
         }
     }
 }
