@@ -96,6 +96,9 @@ final class SegmentedStore implements RecordStore {
             for (int i = index + 1; i < existing.size(); i++) {
                 ready.add(existing.get(i)); // recovery left them empty
             }
+            if (!ready.isEmpty()) {
+                spare.set(ready.pollLast()); // the last empty one is the spare: a restart makes no new segment
+            }
         }
         bytesWritten = (long) index * (existing.isEmpty() ? 0 : existing.get(0).capacity()) + writeOffset;
         bytesPublished = bytesWritten;
@@ -124,7 +127,8 @@ final class SegmentedStore implements RecordStore {
 
     private Segment takeSpare() {
         if (!preallocating) {
-            return source.create(nextIndex++);
+            Segment spared = spare.getAndSet(null);
+            return spared != null ? spared : source.create(nextIndex++);
         }
         boolean waited = false;
         while (true) {

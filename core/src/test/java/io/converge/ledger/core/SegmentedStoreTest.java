@@ -90,7 +90,8 @@ class SegmentedStoreTest {
         long rolled = positions.get(perSegment);
         assertEquals(1, RecordStore.segmentIndex(rolled), "the record that does not fit goes to the next segment");
         assertEquals(0, RecordStore.offset(rolled));
-        assertEquals((long) (perSegment + 1) * size, store.bytesWritten());
+        assertEquals((long) SEGMENT + size, store.bytesWritten(),
+            "segment 0 whole, its unused tail included, and one record");
         for (int i = 0; i < positions.size(); i++) {
             long p = positions.get(i);
             Segment s = store.segment(p);
@@ -162,6 +163,25 @@ class SegmentedStoreTest {
         awaitSegmentFiles(3); // current + 1 again
         Thread.sleep(50);
         assertEquals(names(3), segmentFiles(), "only one spare is kept ahead");
+    }
+
+    /** An idle server restarted again and again must not grow its data directory by a segment each time. */
+    @Test
+    void aRestartReusesTheEmptySpareAndMakesNoNewSegment() throws Exception {
+        for (int start = 0; start < 3; start++) {
+            SegmentedStore store = files();
+            store.resumeAt(0); // what recovery finds in an empty log: its end at segment 0, offset 0
+            store.startPreallocating();
+            awaitSegmentFiles(start == 0 ? 1 : 2);
+            int size = EntryRecord.size(1, 0, 0, 8);
+            store.ensureRoom(size, size);
+            assertEquals(0, RecordStore.segmentIndex(store.claim(size)), "the writer starts in segment 0");
+            awaitSegmentFiles(2); // segment 0 and one spare
+            store.close();
+            stores.remove(store);
+            Thread.sleep(20);
+            assertEquals(names(2), segmentFiles(), "start " + start + " left the current segment and one spare");
+        }
     }
 
     @Test
