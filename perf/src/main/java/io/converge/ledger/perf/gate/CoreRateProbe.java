@@ -32,7 +32,13 @@ final class CoreRateProbe {
         this.payload = new byte[payloadBytes];
     }
 
-    /** Appends per second into a fresh ledger, sequenced and answered, for about {@code nanos}. */
+    /**
+     * Appends per second into a fresh ledger, sequenced and answered, for about {@code nanos}.
+     * The ledger keeps its records in direct memory ({@code LedgerConfig.defaults()}), which
+     * is freed only when its buffers are collected: a full GC after each measurement, outside
+     * it, returns them, so that trial after trial never runs into the JVM's direct-memory
+     * limit (allocation there would then wait for a GC inside a later measurement, or refuse).
+     */
     double ledgerRate(long nanos) {
         CountingCallback answered = new CountingCallback();
         try (Ledger ledger = Ledger.start(config)) {
@@ -40,6 +46,8 @@ final class CoreRateProbe {
             long appended = appendFor(nanos, start, (ctx, p) -> ledger.append(ctx, "", p, Map.of(), answered));
             awaitDrained(() -> answered.count() == appended, "ledger");
             return appended * 1e9 / (System.nanoTime() - start);
+        } finally {
+            System.gc();
         }
     }
 

@@ -70,9 +70,10 @@ public final class ContextCost {
         }
         out.println();
         out.println("bytes per context: total = what the live heap's class histogram grew by; heap used = MemoryMXBean"
-            + " used heap after full GC; budget = what the memory budget counts (EntryCost, EntryCost.ofContext).");
-        out.println("Payloads of up to 4 KiB are copied into shared slabs ([B); keys equal to the previous entry's"
-            + " share its String. By class, per context:");
+            + " used heap after full GC; budget = what the memory budget counts (MemoryBudget: an index slot per"
+            + " entry, the context once, and here, with records in memory, each record).");
+        out.println("Records (context id, key, metadata, payload) are off the heap, in direct memory here or mapped"
+            + " files in the server; the heap keeps one long per entry in the context's index. By class, per context:");
         out.println("0 entries: each context only read (view), loaded from an empty snapshot, watched and the watch"
             + " cancelled.");
         breakdowns.forEach(out::println);
