@@ -9,8 +9,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * The registry of watchers by context, and the wake-up of those whose context got new
  * entries. Confined to the completion thread, the one writer and reader of the registry,
  * except {@link #subscribe} and {@link #unsubscribe}, which any thread may call: they hand
- * the cursor over through a queue that the completion thread drains at the end of each
- * ring batch, so watching and cancelling never take a ring slot or wait for one.
+ * the cursor over through a queue that the completion thread drains (before each command and
+ * at the end of each ring batch), so watching and cancelling never take a ring slot or wait
+ * for one.
  *
  * <p>Waking is coalesced per ring batch: an append only marks its context; at the end of
  * the batch each marked context's watchers are signalled once. A signal is O(1) and never
@@ -31,8 +32,9 @@ final class WatchFanOut {
     }
 
     /**
-     * Any thread: registers {@code cursor} for the signals of its context from the end of the
-     * next ring batch. Returns false once the fan-out closed (the caller closes the cursor).
+     * Any thread: registers {@code cursor} for the signals of its context, from before the
+     * completion thread's next command on. Returns false once the fan-out closed (the caller
+     * closes the cursor then).
      */
     boolean subscribe(WatchCursor cursor) {
         arrivals.add(cursor);
