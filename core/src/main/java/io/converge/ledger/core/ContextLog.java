@@ -10,9 +10,10 @@ import java.nio.charset.StandardCharsets;
  * The entries themselves are off the Java heap; what this keeps per entry is one
  * {@code long} (the record's position) in chunked arrays, and no object.
  *
- * <p><b>Threading.</b> One writer, the sequencer (or recovery before it starts), calls
- * {@link #append} and {@link #publish}; any number of readers call the other methods
- * concurrently, without locks. A reader first reads {@link #latestSequence()} (an acquire
+ * <p><b>Threading.</b> This class is the readers' side: any number of them call its
+ * methods concurrently, without locks. Its one writer, the sequencer (or recovery before
+ * it starts), holds the same object as a {@link ContextWriter}, which appends and
+ * publishes. A reader first reads {@link #latestSequence()} (an acquire
  * load); every entry up to that sequence is then fully written and indexed and never
  * changes, because the writer writes the record and its index slot before it releases
  * the new latest sequence.
@@ -22,7 +23,7 @@ import java.nio.charset.StandardCharsets;
  * that size, so a one-entry context holds no unused slot and a large one never copies
  * what it already holds.
  */
-public final class ContextLog {
+public sealed class ContextLog permits ContextWriter {
     static final int FIRST_CHUNK = 1;
     static final int GROWING_CHUNKS = 15;
     static final int MAX_CHUNK = FIRST_CHUNK << (GROWING_CHUNKS - 1);
@@ -48,10 +49,7 @@ public final class ContextLog {
     @SuppressWarnings("unused") // accessed through LATEST
     private long latest;
 
-    // Writer-only state.
-    private long written;
-    private long lastAppendedAtNs;
-
+    /** Only a {@link ContextWriter} is made; readers see it as this. */
     ContextLog(String contextId, RecordStore records) {
         this.contextId = contextId;
         this.contextIdUtf8 = contextId.getBytes(StandardCharsets.UTF_8);
@@ -110,38 +108,19 @@ public final class ContextLog {
         return RecordStore.offset(positionOf(sequence));
     }
 
-    /** Writer only: the sequence the next {@link #append} gets. */
-    long nextSequence() {
-        return written + 1;
-    }
-
-    /** Writer only: the appended-at of the last appended entry, 0 when empty. */
-    long lastAppendedAtNs() {
-        return lastAppendedAtNs;
-    }
-
-    /**
-     * Writer only: indexes the next entry, whose record is written at {@code position};
-     * invisible to readers until {@link #publish}.
-     *
-     * @return the entry's sequence
-     */
-    long append(long position, long appendedAtNs) {
-        long index = written;
+    /** Writer only ({@link ContextWriter}): stores the position of entry {@code index + 1}, growing the index. */
+    final void index(long index, long position) {
         int chunkIndex = chunkIndexOf(index);
         long[][] cs = chunks;
         if (chunkIndex >= cs.length || cs[chunkIndex] == null) {
             cs = grow(cs, chunkIndex);
         }
         cs[chunkIndex][offsetOf(index)] = position;
-        written = index + 1;
-        lastAppendedAtNs = appendedAtNs;
-        return index + 1;
     }
 
-    /** Writer only: makes every appended entry visible to readers (a release store). */
-    void publish() {
-        LATEST.setRelease(this, written);
+    /** Writer only ({@link ContextWriter}): makes entries up to {@code sequence} visible (a release store). */
+    final void publishUpTo(long sequence) {
+        LATEST.setRelease(this, sequence);
     }
 
     private long[][] grow(long[][] cs, int chunkIndex) {

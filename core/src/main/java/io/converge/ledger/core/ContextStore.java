@@ -11,12 +11,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * them up concurrently without locks. A context, once created, is never removed.
  */
 public final class ContextStore {
-    private final ConcurrentHashMap<String, ContextLog> contexts = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, ContextWriter> contexts = new ConcurrentHashMap<>();
     private final RecordStore records;
 
     // Writer-only: the last context found, for the common run of commands to one context.
     private String lastContextId;
-    private ContextLog lastLog;
+    private ContextWriter lastLog;
 
     ContextStore(RecordStore records) {
         this.records = records;
@@ -37,11 +37,11 @@ public final class ContextStore {
     }
 
     /** Writer only: as {@link #find}, but a run of lookups of one context skips the map. */
-    ContextLog findForWriter(String contextId) {
+    ContextWriter findForWriter(String contextId) {
         if (contextId == lastContextId || contextId.equals(lastContextId)) {
             return lastLog;
         }
-        ContextLog log = contexts.get(contextId);
+        ContextWriter log = contexts.get(contextId);
         if (log != null) {
             lastContextId = contextId;
             lastLog = log;
@@ -50,10 +50,10 @@ public final class ContextStore {
     }
 
     /** Writer only: the context's log, created empty when it does not exist yet. */
-    ContextLog getOrCreate(String contextId) {
-        ContextLog log = findForWriter(contextId);
+    ContextWriter getOrCreate(String contextId) {
+        ContextWriter log = findForWriter(contextId);
         if (log == null) {
-            log = new ContextLog(contextId, records);
+            log = new ContextWriter(contextId, records);
             contexts.put(contextId, log);
             lastContextId = contextId;
             lastLog = log;
@@ -62,7 +62,7 @@ public final class ContextStore {
     }
 
     /** Every context; for recovery's final publish. */
-    Collection<ContextLog> all() {
+    Collection<ContextWriter> all() {
         return contexts.values();
     }
 }

@@ -34,7 +34,7 @@ final class EntryWriter {
      *
      * @return the entry's sequence
      */
-    long write(ContextLog log, long idHi, long idLo, long appendedAtNs, String key, byte[] payload,
+    long write(ContextWriter log, long idHi, long idLo, long appendedAtNs, String key, byte[] payload,
                Map<String, String> metadata) {
         byte[] keyUtf8 = utf8(key);
         byte[] metadataBlock = EntryRecord.encodeMetadata(metadata);

@@ -25,7 +25,7 @@ final class LoadRules {
     /** Restores {@code c.snapshot} into {@code c.contextId}, or sets {@code c.rejection}; sets the outcome. */
     void apply(LedgerCommand c) {
         DecodedSnapshot s = c.snapshot;
-        ContextLog existing = contexts.findForWriter(c.contextId);
+        ContextWriter existing = contexts.findForWriter(c.contextId);
         long latest = existing == null ? 0 : existing.latestSequence();
         if (c.failIfExists && latest > 0) {
             c.rejection = new LedgerException(LedgerException.Reason.ALREADY_EXISTS, "context " + c.contextId
@@ -66,7 +66,7 @@ final class LoadRules {
             c.rejection = e;
             return;
         }
-        ContextLog log = existing != null ? existing : contexts.getOrCreate(c.contextId); // its cost is in cost
+        ContextWriter log = existing != null ? existing : contexts.getOrCreate(c.contextId); // its cost is in cost
         boolean keepIds = s.contextId().equals(c.contextId);
         for (int i = skip; i < n; i++) {
             long idHi = keepIds ? s.idHi(i) : ids.instanceBits();

@@ -34,7 +34,7 @@ final class Recovery {
     private final List<String> reports = new ArrayList<>();
     private long entries;
     /** The context of the last record indexed: a run of records of one context skips decoding its id. */
-    private ContextLog last;
+    private ContextWriter last;
 
     private Recovery(RecordStore records, ContextStore contexts, StorageConfig.Recovery mode) {
         this.records = records;
@@ -95,7 +95,7 @@ final class Recovery {
                 end = RecordStore.position(i, offset);
             }
         }
-        for (ContextLog log : contexts.all()) {
+        for (ContextWriter log : contexts.all()) {
             log.publish();
         }
         return new Result(entries, end, List.copyOf(reports));
@@ -129,7 +129,7 @@ final class Recovery {
 
     /** Indexes the intact record at {@code offset}; the reason when it does not continue its context. */
     private String index(ByteBuffer buf, int segmentIndex, int offset) {
-        ContextLog log = last != null && EntryRecord.contextIdEquals(buf, offset, last.contextIdUtf8())
+        ContextWriter log = last != null && EntryRecord.contextIdEquals(buf, offset, last.contextIdUtf8())
             ? last : contexts.getOrCreate(EntryRecord.contextId(buf, offset));
         last = log;
         long sequence = EntryRecord.sequence(buf, offset);

@@ -81,7 +81,7 @@ final class Sequencer implements EventHandler<LedgerCommand> {
     }
 
     private void append(LedgerCommand c) {
-        ContextLog log = contexts.findForWriter(c.contextId);
+        ContextWriter log = contexts.findForWriter(c.contextId);
         long cost = budget.ofEntry(c.recordBytes) + (log == null ? MemoryBudget.ofContext(c.contextId) : 0);
         if (!budget.admits(cost)) {
             c.rejection = budget.spent(cost);
@@ -113,7 +113,7 @@ final class Sequencer implements EventHandler<LedgerCommand> {
         if (b.rejection != null || c.batchIndex >= b.size) {
             return;
         }
-        ContextLog log = contexts.findForWriter(c.contextId);
+        ContextWriter log = contexts.findForWriter(c.contextId);
         if (log == null) {
             log = contexts.getOrCreate(c.contextId);
             budget.charge(0, MemoryBudget.ofContext(c.contextId));
@@ -170,7 +170,7 @@ final class Sequencer implements EventHandler<LedgerCommand> {
      *
      * @return the low bits of the entry's id
      */
-    private long write(LedgerCommand c, ContextLog log) {
+    private long write(LedgerCommand c, ContextWriter log) {
         long appendedAt = Math.max(batchEpochNanos, log.lastAppendedAtNs());
         long idLo = ids.next();
         c.sequence = writer.write(log, ids.instanceBits(), idLo, appendedAt, c.key, c.payload, c.metadata);

@@ -51,7 +51,7 @@ class ContextLogTest {
 
     @Test
     void aOneEntryLogReadsBackAndGrowsIntoItsSecondChunk() {
-        ContextLog log = TestLogs.newLog("ctx");
+        ContextWriter log = TestLogs.newLog("ctx");
         TestLogs.write(log, 1, 1, 10, "a", new byte[] {1}, Map.of());
         log.publish();
         assertEquals(1, log.latestSequence());
@@ -104,7 +104,7 @@ class ContextLogTest {
 
     @Test
     void writtenEntriesReadBackFieldByFieldAcrossChunkBoundaries() {
-        ContextLog log = TestLogs.newLog("ctx");
+        ContextWriter log = TestLogs.newLog("ctx");
         int n = 50_000; // through every growing chunk and into two full-size ones
         for (int i = 0; i < n; i++) {
             long sequence = TestLogs.write(log, 7L, i, 1_000L + i, "k" + i, new byte[] {(byte) i, (byte) (i >>> 8)},
@@ -132,7 +132,7 @@ class ContextLogTest {
 
     @Test
     void readersDoNotSeeWrittenButUnpublishedEntries() {
-        ContextLog log = TestLogs.newLog("ctx");
+        ContextWriter log = TestLogs.newLog("ctx");
         assertEquals(0, log.latestSequence());
         assertEquals(1, log.nextSequence());
         assertEquals(0, log.lastAppendedAtNs());
@@ -155,7 +155,7 @@ class ContextLogTest {
 
     @Test
     void aPublishWithNothingNewWrittenChangesNothing() {
-        ContextLog log = TestLogs.newLog("ctx");
+        ContextWriter log = TestLogs.newLog("ctx");
         log.publish();
         assertEquals(0, log.latestSequence());
         TestLogs.write(log, 1, 1, 10, "a", new byte[0], Map.of());
@@ -171,7 +171,7 @@ class ContextLogTest {
      */
     @Test
     void aConcurrentReaderSeesEveryPublishedEntryComplete() throws Exception {
-        ContextLog log = TestLogs.newLog("ctx");
+        ContextWriter log = TestLogs.newLog("ctx");
         int n = 150_000;
         AtomicReference<String> failure = new AtomicReference<>();
         CountDownLatch writerDone = new CountDownLatch(1);
@@ -213,7 +213,7 @@ class ContextLogTest {
 
     @Test
     void aPayloadIsCopiedIntoItsRecordAndReadBackAsAReadOnlyViewOfIt() {
-        ContextLog log = TestLogs.newLog("ctx");
+        ContextWriter log = TestLogs.newLog("ctx");
         byte[] given = Bytes.ramp(100);
         TestLogs.write(log, 1, 1, 3, "k", given, Map.of());
         TestLogs.write(log, 1, 2, 3, "k", new byte[0], Map.of());

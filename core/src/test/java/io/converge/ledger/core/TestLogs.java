@@ -13,7 +13,7 @@ final class TestLogs {
     }
 
     /** A log of its own store. */
-    static ContextLog newLog(String contextId) {
+    static ContextWriter newLog(String contextId) {
         return newStore().getOrCreate(contextId);
     }
 
@@ -22,7 +22,7 @@ final class TestLogs {
      *
      * @return its sequence
      */
-    static long write(ContextLog log, long idHi, long idLo, long appendedAtNs, String key, byte[] payload,
+    static long write(ContextWriter log, long idHi, long idLo, long appendedAtNs, String key, byte[] payload,
                       Map<String, String> metadata) {
         int size = EntryWriter.recordBytes(log.contextIdUtf8().length, InputRules.utf8Length(key),
             InputRules.checkMetadata(metadata), metadata.size(), payload.length);

@@ -340,7 +340,7 @@ class WatchCursorTest extends Ledgers {
 
     private static ContextStore storeWith(String contextId, String... keys) {
         ContextStore store = TestLogs.newStore();
-        ContextLog log = store.getOrCreate(contextId);
+        ContextWriter log = store.getOrCreate(contextId);
         for (int i = 0; i < keys.length; i++) {
             TestLogs.write(log, 1, i, i, keys[i], new byte[0], Map.of());
         }
@@ -367,7 +367,7 @@ class WatchCursorTest extends Ledgers {
     @Test
     void aSignalArrivingDuringADrainIsNotLost() {
         ContextStore store = storeWith("c", "x");
-        ContextLog log = store.find("c");
+        ContextWriter log = store.getOrCreate("c");
         List<WatchCursor> self = new ArrayList<>();
         List<Long> got = new ArrayList<>();
         WatchSink sink = new WatchSink() {
@@ -410,8 +410,8 @@ class WatchCursorTest extends Ledgers {
         assertEquals(1, unregistered.get());
         assertTrue(cursor.isCancelled());
 
-        TestLogs.write(store.find("c"), 1, 2, 2, "a", new byte[0], Map.of());
-        store.find("c").publish();
+        TestLogs.write(store.getOrCreate("c"), 1, 2, 2, "a", new byte[0], Map.of());
+        store.getOrCreate("c").publish();
         cursor.signal();
         cursor.close();
         assertEquals(List.of(1L), sink.sequences());
@@ -438,7 +438,7 @@ class WatchCursorTest extends Ledgers {
         WatchCursor cursor = new WatchCursor("late", "", 0, sink, store, Runnable::run, c -> { });
         cursor.signal();
         assertEquals(0, sink.size());
-        ContextLog log = store.getOrCreate("late");
+        ContextWriter log = store.getOrCreate("late");
         TestLogs.write(log, 1, 1, 1, "", new byte[0], Map.of());
         log.publish();
         cursor.signal();
