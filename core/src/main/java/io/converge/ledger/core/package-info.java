@@ -2,22 +2,27 @@
  * The ledger engine, with no gRPC in it.
  *
  * <pre>
- *   any thread                    ring thread 1            ring thread 2                 watch threads
- *  ─────────────                 ──────────────           ──────────────────            ───────────────
+ *   any thread                    ring thread 1            [ring thread 2]     last ring thread              watch threads
+ *  ─────────────                 ──────────────           ───────────────     ──────────────────            ───────────────
  *  Ledger.append ─┐
- *  Ledger.load   ─┼─▶ RingBuffer ─▶ Sequencer ──────────▶ CompletionHandler ─callback─▶ caller
- *  Ledger.watch  ─┘  (LedgerCommand  assigns sequence,     answers callers,
- *                      slots, one     id, time; writes     WatchFanOut registry ─signal─▶ WatchCursor ─▶ WatchSink
- *                      Disruptor)     ContextStore/        (per-context watchers)          reads ContextLog
- *                                     ContextLog, publishes
- *  Ledger.view / Ledger.snapshot ──────────── lock-free reads of published entries (ContextView, SnapshotCodec)
+ *  Ledger.load   ─┴─▶ RingBuffer ─▶ Sequencer ──────────▶ [Journal] ───────▶ CompletionHandler ─callback─▶ caller
+ *                    (LedgerCommand  assigns sequence,     fsync=always:       answers callers,
+ *                      slots, one     id, time; EntryWriter one force per      WatchFanOut registry ─signal─▶ WatchCursor ─▶ WatchSink
+ *                      Disruptor)     writes the record     ring batch         (per-context watchers)          reads records
+ *                                     (RecordStore) and
+ *                                     indexes it (ContextWriter), publishes
+ *  Ledger.watch ──────────────────────────────────────────────────────────▶ WatchFanOut.subscribe (a queue, no ring slot)
+ *  Ledger.view / Ledger.snapshot ──── lock-free reads of published entries (ContextView ▶ ContextLog ▶ records in segments)
+ *
+ *  ledger-segments: SegmentedStore prepares the next segment ahead of the writer   ledger-fsync: IntervalFlusher
  * </pre>
  *
  * <p>One writer per piece of state: the {@link io.converge.ledger.core.Sequencer} owns the
- * {@link io.converge.ledger.core.ContextStore} and every
- * {@link io.converge.ledger.core.ContextLog}; the
- * {@link io.converge.ledger.core.CompletionHandler} owns the
- * {@link io.converge.ledger.core.WatchFanOut}; each
+ * {@link io.converge.ledger.core.ContextStore}, every
+ * {@link io.converge.ledger.core.ContextWriter} and what it writes into the
+ * {@link io.converge.ledger.core.RecordStore} (recovery does, before the sequencer starts);
+ * the {@link io.converge.ledger.core.CompletionHandler} owns the
+ * {@link io.converge.ledger.core.WatchFanOut} registry; each
  * {@link io.converge.ledger.core.WatchCursor} owns its position.
  */
 package io.converge.ledger.core;
