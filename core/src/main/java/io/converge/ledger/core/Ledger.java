@@ -152,6 +152,14 @@ public final class Ledger implements AutoCloseable {
         return records.bytesWritten();
     }
 
+    /**
+     * How many times the sequencer found no segment ready ahead of it and waited for the
+     * preallocation thread; 0 when segments are ready in time, as they should be.
+     */
+    public long segmentWaits() {
+        return records instanceof SegmentedStore segmented ? segmented.writerWaits() : 0;
+    }
+
     /** Where the ledger keeps its records, for messages: "files in …" or "memory". */
     public String storageDescription() {
         return config.storage().toString();

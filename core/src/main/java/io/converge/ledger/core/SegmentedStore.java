@@ -57,7 +57,8 @@ final class SegmentedStore implements RecordStore {
     private int writeOffset;
     private final ArrayDeque<Segment> ready = new ArrayDeque<>();
     private long bytesWritten;
-    private long writerWaits;
+    /** Written by the writer only; read by metrics. */
+    private volatile long writerWaits;
 
     // Guarded by this: what force() has covered.
     private long forcedPosition;
@@ -150,7 +151,7 @@ final class SegmentedStore implements RecordStore {
             }
             if (!waited) {
                 waited = true;
-                writerWaits++;
+                writerWaits = writerWaits + 1; // one writer
                 LockSupport.unpark(preallocator);
             }
             LockSupport.parkNanos(20_000);
@@ -223,7 +224,7 @@ final class SegmentedStore implements RecordStore {
         return bytesPublished;
     }
 
-    /** Writer only: how many times the writer found no segment ready and waited for one. */
+    /** How many times the writer found no segment ready and waited for one (any thread). */
     long writerWaits() {
         return writerWaits;
     }

@@ -52,6 +52,9 @@ public final class LedgerMetrics implements AutoCloseable {
         FunctionCounter.builder("ledger.store.forces", stats, LedgerStats::forces)
             .description("forces of the store before acknowledging (LEDGER_FSYNC=always): one per ring batch")
             .register(registry);
+        FunctionCounter.builder("ledger.store.segment.waits", ledger, Ledger::segmentWaits)
+            .description("times the sequencer found no segment prepared ahead of it and waited for one")
+            .register(registry);
         Gauge.builder("ledger.store.bytes", ledger, Ledger::storedRecordBytes)
             .description("bytes of records in the store (files or memory), recovered ones included")
             .strongReference(true)
