@@ -53,7 +53,8 @@ class MetricsEndpointTest extends ServedOverBothTransports {
             () -> "content type: " + response.headers().map());
         Map<String, Double> samples = metrics().scrape();
         for (String series : List.of("ledger_appends_total", "ledger_entries_stored", "ledger_bytes_stored",
-            "ledger_contexts", "ledger_watchers_open", "ledger_ring_remaining",
+            "ledger_contexts", "ledger_watchers_open", "ledger_ring_remaining", "ledger_store_bytes",
+            "ledger_store_refusals_total", "ledger_store_forces_total", "ledger_store_segment_waits_total",
             "ledger_latency_publish_to_sequenced_seconds{quantile=\"0.99\"}",
             "ledger_latency_publish_to_sequenced_max_seconds", "ledger_latency_publish_to_sequenced_count_total",
             "ledger_latency_publish_to_reply_seconds{quantile=\"0.9999\"}",
@@ -81,6 +82,8 @@ class MetricsEndpointTest extends ServedOverBothTransports {
         assertEquals(stats.bytesStored(), after.get("ledger_bytes_stored"));
         assertTrue(after.get("ledger_bytes_stored") > before.get("ledger_bytes_stored"));
         assertEquals(2, after.get("ledger_contexts"));
+        assertEquals(fixture.server.ledger().storedRecordBytes(), after.get("ledger_store_bytes"));
+        assertTrue(after.get("ledger_store_bytes") > before.get("ledger_store_bytes"), "the records take more room");
     }
 
     @Test
