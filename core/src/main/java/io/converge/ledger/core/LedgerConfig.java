@@ -15,8 +15,9 @@ import java.util.function.LongSupplier;
  * How a {@link Ledger} is sized and tuned. Immutable.
  *
  * @param ringSize          slots in the command ring; a power of two
- * @param memoryBudgetBytes most bytes of entries the ledger stores (see {@link EntryCost}); appends
- *                          beyond it are refused with RESOURCE_EXHAUSTED
+ * @param memoryBudgetBytes most bytes of memory the stored entries may keep (see {@code MemoryBudget}:
+ *                          the index, and records kept in memory); appends beyond it are
+ *                          refused with RESOURCE_EXHAUSTED
  * @param waitStrategy      how the ring's consumers wait for commands
  * @param watchThreads      threads delivering entries to watchers
  * @param ringFullWaitNanos how long a publisher waits for a free slot before RESOURCE_EXHAUSTED

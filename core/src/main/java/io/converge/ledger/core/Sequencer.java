@@ -67,7 +67,7 @@ final class Sequencer implements EventHandler<LedgerCommand> {
             case BATCH_APPEND -> appendBatched(command);
             case LOAD -> loads.apply(command);
             default -> {
-                // WATCH, UNWATCH and CLOSE are the completion handler's.
+                // CLOSE is the completion handler's.
             }
         }
         boolean batchSlot = command.type == LedgerCommand.Type.BATCH_APPEND;
