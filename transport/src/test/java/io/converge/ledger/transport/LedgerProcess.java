@@ -168,6 +168,27 @@ final class LedgerProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /**
+     * Waits for the child to print a line matching {@code pattern}.
+     *
+     * @return that line's match
+     * @throws AssertionError when no such line comes within {@link #START_SECONDS}, with the output
+     */
+    Matcher awaitLine(Pattern pattern) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(START_SECONDS);
+        while (System.nanoTime() - deadline < 0) {
+            for (String line : output) {
+                Matcher m = pattern.matcher(line);
+                if (m.find()) {
+                    return m;
+                }
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("the server printed no line like " + pattern + " within " + START_SECONDS + " s: "
+            + outputText());
+    }
+
     /** Every line the child printed so far. */
     List<String> output() {
         return new ArrayList<>(output);
