@@ -34,11 +34,6 @@ final class MemoryBudget {
         this.stats = stats;
     }
 
-    /** What one entry with a record of {@code recordBytes} counts. */
-    long ofEntry(long recordBytes) {
-        return INDEX_BYTES_PER_ENTRY + (countsRecords ? recordBytes : 0);
-    }
-
     /** What {@code entries} entries with records of {@code recordBytes} in all count. */
     long ofEntries(long entries, long recordBytes) {
         return INDEX_BYTES_PER_ENTRY * entries + (countsRecords ? recordBytes : 0);

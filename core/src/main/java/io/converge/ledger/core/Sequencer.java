@@ -82,13 +82,14 @@ final class Sequencer implements EventHandler<LedgerCommand> {
 
     private void append(LedgerCommand c) {
         ContextWriter log = contexts.findForWriter(c.contextId);
-        long cost = budget.ofEntry(c.recordBytes) + (log == null ? MemoryBudget.ofContext(c.contextId) : 0);
+        long cost = budget.ofEntries(1, c.recordBytes) + (log == null ? MemoryBudget.ofContext(c.contextId) : 0);
         if (!budget.admits(cost)) {
             c.rejection = budget.spent(cost);
             return;
         }
-        if (!roomFor(c.recordBytes, c.recordBytes)) {
-            c.rejection = lastStoreRefusal;
+        LedgerException noRoom = refusalForRoom(c.recordBytes, c.recordBytes);
+        if (noRoom != null) {
+            c.rejection = noRoom;
             return;
         }
         if (log == null) {
@@ -135,32 +136,24 @@ final class Sequencer implements EventHandler<LedgerCommand> {
                 "an earlier batch on this stream was refused: " + stream.refusal.getMessage());
             return;
         }
-        if (!budget.admits(cost)) {
-            b.rejection = budget.spent(cost);
-        } else if (!roomFor(b.recordBytes, b.largestRecord)) {
-            b.rejection = lastStoreRefusal;
-        } else {
+        b.rejection = budget.admits(cost) ? refusalForRoom(b.recordBytes, b.largestRecord) : budget.spent(cost);
+        if (b.rejection == null) {
             b.idHi = ids.instanceBits();
             budget.charge(b.size, cost);
             stats.appended(b.size);
-            return;
-        }
-        if (stream != null) {
+        } else if (stream != null) {
             stream.refusal = b.rejection;
         }
     }
 
-    private LedgerException lastStoreRefusal;
-
-    /** Whether the store has room for these records; else {@link #lastStoreRefusal} says why. */
-    private boolean roomFor(long bytes, int largestRecord) {
+    /** Null when the store has room for these records; else why not (counted as a store refusal). */
+    private LedgerException refusalForRoom(long bytes, int largestRecord) {
         try {
             records.ensureRoom(bytes, largestRecord);
-            return true;
+            return null;
         } catch (LedgerException e) {
             stats.storeRefused();
-            lastStoreRefusal = e;
-            return false;
+            return e;
         }
     }
 

@@ -73,13 +73,13 @@ public final class LedgerServer implements RunningServer {
             .addService(ProtoReflectionServiceV1.newInstance())
             .addService(LegacyReflection.service())
             .build();
-        health.setStatus("", ServingStatus.NOT_SERVING);
-        health.setStatus(ContextServiceGrpc.SERVICE_NAME, ServingStatus.NOT_SERVING);
+        serving(ServingStatus.NOT_SERVING);
         Ledger started = null;
+        LedgerMetrics bound = null;
         try {
             server.start();
             started = Ledger.start(settings.ledger(), replies);
-            this.metrics = settings.metricsOn() ? LedgerMetrics.bind(registry, started, ringRoom, callCounter) : null;
+            bound = settings.metricsOn() ? LedgerMetrics.bind(registry, started, ringRoom, callCounter) : null;
             this.metricsHttp = settings.metricsOn()
                 ? MetricsHttpServer.start(settings.metricsPort(), registry, started.latency())
                 : null;
@@ -89,21 +89,27 @@ public final class LedgerServer implements RunningServer {
                 started.close();
             }
             options.close();
+            if (bound != null) {
+                bound.close();
+            }
             if (registry != null) {
                 registry.close();
             }
             throw e;
         }
+        this.metrics = bound;
         this.ledger = started;
         ContextGrpcService service = new ContextGrpcService(ledger, new GetPager(settings.getResponseCapBytes()), replies,
             ringRoom);
         services.addService(InvalidArgumentOnParseFailure.wrap(service.definition()));
-        health.setStatus("", ServingStatus.SERVING);
-        health.setStatus(ContextServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
-        ledger.onFailure(() -> {
-            health.setStatus("", ServingStatus.NOT_SERVING);
-            health.setStatus(ContextServiceGrpc.SERVICE_NAME, ServingStatus.NOT_SERVING);
-        });
+        serving(ServingStatus.SERVING);
+        ledger.onFailure(() -> serving(ServingStatus.NOT_SERVING));
+    }
+
+    /** Health of the server as a whole and of the ledger's service, which always go together. */
+    private void serving(ServingStatus status) {
+        health.setStatus("", status);
+        health.setStatus(ContextServiceGrpc.SERVICE_NAME, status);
     }
 
     /**
