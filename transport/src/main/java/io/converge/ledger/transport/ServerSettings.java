@@ -22,9 +22,10 @@ import java.util.concurrent.TimeUnit;
  * @param metricsPort            TCP port of the HTTP metrics endpoint ({@code LEDGER_METRICS_PORT}):
  *                               {@link #METRICS_OFF} (the default, also when the variable is empty)
  *                               for none, 0 for one the OS chooses, else that port
+ * @param limits                 the bounds the edge keeps for every client ({@link ServerLimits})
  */
 public record ServerSettings(int port, int maxInboundMessageBytes, int getResponseCapBytes, LedgerConfig ledger,
-                             int metricsPort) {
+                             int metricsPort, ServerLimits limits) {
     public static final int DEFAULT_PORT = 50051;
     public static final int DEFAULT_MAX_INBOUND_MESSAGE_BYTES = 64 * 1024 * 1024;
     /** {@link #metricsPort()} when there is no metrics endpoint. */
@@ -34,11 +35,14 @@ public record ServerSettings(int port, int maxInboundMessageBytes, int getRespon
         if (metricsPort < METRICS_OFF || metricsPort > 65535) {
             throw new IllegalArgumentException("metricsPort must be -1 (off) or from 0 to 65535, not " + metricsPort);
         }
+        if (limits == null) {
+            throw new IllegalArgumentException("limits must not be null");
+        }
     }
 
     public static ServerSettings defaults() {
         return new ServerSettings(DEFAULT_PORT, DEFAULT_MAX_INBOUND_MESSAGE_BYTES, GetPager.DEFAULT_RESPONSE_CAP_BYTES,
-            LedgerConfig.defaults(), METRICS_OFF);
+            LedgerConfig.defaults(), METRICS_OFF, ServerLimits.defaults());
     }
 
     /** Where the server keeps its records unless {@code LEDGER_DATA_DIR} says otherwise. */
@@ -81,7 +85,8 @@ public record ServerSettings(int port, int maxInboundMessageBytes, int getRespon
             (int) number(env, "LEDGER_MAX_MESSAGE_BYTES", d.maxInboundMessageBytes(), Integer.MAX_VALUE),
             (int) number(env, "LEDGER_GET_RESPONSE_CAP_BYTES", d.getResponseCapBytes(), Integer.MAX_VALUE),
             ledger,
-            metricsPort);
+            metricsPort,
+            ServerLimits.fromEnvironment(env));
     }
 
     /** Whether the server serves metrics over HTTP. */
@@ -90,20 +95,24 @@ public record ServerSettings(int port, int maxInboundMessageBytes, int getRespon
     }
 
     public ServerSettings withPort(int newPort) {
-        return new ServerSettings(newPort, maxInboundMessageBytes, getResponseCapBytes, ledger, metricsPort);
+        return new ServerSettings(newPort, maxInboundMessageBytes, getResponseCapBytes, ledger, metricsPort, limits);
     }
 
     public ServerSettings withGetResponseCapBytes(int bytes) {
-        return new ServerSettings(port, maxInboundMessageBytes, bytes, ledger, metricsPort);
+        return new ServerSettings(port, maxInboundMessageBytes, bytes, ledger, metricsPort, limits);
     }
 
     public ServerSettings withLedger(LedgerConfig config) {
-        return new ServerSettings(port, maxInboundMessageBytes, getResponseCapBytes, config, metricsPort);
+        return new ServerSettings(port, maxInboundMessageBytes, getResponseCapBytes, config, metricsPort, limits);
     }
 
     /** @param newMetricsPort {@link #METRICS_OFF}, 0 for a port the OS chooses, or a port */
     public ServerSettings withMetricsPort(int newMetricsPort) {
-        return new ServerSettings(port, maxInboundMessageBytes, getResponseCapBytes, ledger, newMetricsPort);
+        return new ServerSettings(port, maxInboundMessageBytes, getResponseCapBytes, ledger, newMetricsPort, limits);
+    }
+
+    public ServerSettings withLimits(ServerLimits newLimits) {
+        return new ServerSettings(port, maxInboundMessageBytes, getResponseCapBytes, ledger, metricsPort, newLimits);
     }
 
     /**
@@ -155,7 +164,7 @@ public record ServerSettings(int port, int maxInboundMessageBytes, int getRespon
         return storage;
     }
 
-    private static long number(Map<String, String> env, String name, long fallback, long max) {
+    static long number(Map<String, String> env, String name, long fallback, long max) {
         String value = env.get(name);
         if (value == null || value.isBlank()) {
             return fallback;
