@@ -36,6 +36,35 @@ class RingBaselineTest {
     }
 
     @Test
+    void theRecordWritingHandlerWritesEveryAppendRoundAndRoundItsBufferAndCallsNoCallback() {
+        AtomicInteger calls = new AtomicInteger();
+        AppendCallback counting = new AppendCallback() {
+            @Override
+            public void onAppended(long sequence, long idHi, long idLo, long appendedAtNs) {
+                calls.incrementAndGet();
+            }
+
+            @Override
+            public void onRejected(LedgerException reason) {
+                calls.incrementAndGet();
+            }
+        };
+        // More records than the buffer holds, so that it wraps.
+        int appends = RingBaseline.RECORD_BUFFER_BYTES / EntryRecord.size(3, 3, 0, PAYLOAD.length) + 1_000;
+        RingBaseline ring = RingBaseline.startWritingRecords(LedgerConfig.defaults().withRingSize(1024));
+        for (int i = 0; i < appends; i++) {
+            ring.append("ctx", "key", PAYLOAD, Map.of(), counting);
+        }
+        ring.close();
+        assertEquals(appends, ring.recordsWritten());
+        assertEquals(0, calls.get());
+        RingBaseline clearing = RingBaseline.start(LedgerConfig.defaults());
+        clearing.append("ctx", "key", PAYLOAD, Map.of(), counting);
+        clearing.close();
+        assertEquals(0, clearing.recordsWritten(), "the clearing handler writes nothing");
+    }
+
+    @Test
     void itRefusesWhatTheLedgerRefuses() {
         RingBaseline ring = RingBaseline.start(LedgerConfig.defaults());
         try {

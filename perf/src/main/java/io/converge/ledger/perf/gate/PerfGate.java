@@ -25,7 +25,8 @@ import java.util.function.Supplier;
  *
  * <ul>
  *   <li>{@value #CORE_RATIO}: appends/s into the ledger over appends/s through the
- *       {@code RingBaseline} (the same ring, a do-nothing handler); 1 producer, 1 context, 64 B.</li>
+ *       record-writing {@code RingBaseline} (the same ring, and a handler that writes the same
+ *       records into reused direct memory and does nothing else); 1 producer, 1 context, 64 B.</li>
  *   <li>{@value #GRPC_RATIO}: unary Append calls/s answered by the ledger's gRPC server over
  *       those answered by the no-op baseline server; both on Netty on loopback in this JVM,
  *       {@value #CALLERS} callers in closed loop, 64 B.</li>
@@ -109,7 +110,7 @@ public final class PerfGate {
         CoreRateProbe core = new CoreRateProbe(PAYLOAD_BYTES);
         SideBySide c = SideBySide.measure(core::ledgerRate, core::ringRate, 6,
             TimeUnit.MILLISECONDS.toNanos(1500), TimeUnit.MILLISECONDS.toNanos(400));
-        log.printf(Locale.ROOT, "core, 1 producer, 1 context, %d B: ledger %,.0f appends/s, ring alone %,.0f/s, "
+        log.printf(Locale.ROOT, "core, 1 producer, 1 context, %d B: ledger %,.0f appends/s, ring writing records %,.0f/s, "
             + "pair ratios %s%n", PAYLOAD_BYTES, c.subjectRate(), c.limitRate(), format(c.ratios()));
         ratios.put(CORE_RATIO, c.ratio());
 
