@@ -63,24 +63,26 @@ public final class PerfGate {
     public static void main(String[] args) throws Exception {
         Path baselineFile = Path.of("perf", "gate-baseline.properties");
         boolean measureOnly = false;
+        String only = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--baseline" -> baselineFile = Path.of(args[++i]);
                 case "--measure" -> measureOnly = true;
+                case "--only" -> only = args[++i];
                 default -> {
-                    System.err.println("usage: gate [--baseline FILE] [--measure]");
+                    System.err.println("usage: gate [--baseline FILE] [--measure [--only core|unary|stream]]");
                     System.exit(2);
                 }
             }
         }
         if (measureOnly) {
-            measure(System.out).forEach((name, value) ->
+            measure(System.out, only == null ? "core,unary,stream" : only).forEach((name, value) ->
                 System.out.printf(Locale.ROOT, "%s.baseline=%.3f%n", name, value));
             return;
         }
         GateBaseline baseline = GateBaseline.read(baselineFile);
         System.out.println("perf gate: baseline " + baselineFile.toAbsolutePath());
-        boolean passed = run(() -> measure(System.out), baseline, System.out);
+        boolean passed = run(() -> measure(System.out, "core,unary,stream"), baseline, System.out);
         System.exit(passed ? 0 : 1);
     }
 
@@ -104,17 +106,35 @@ public final class PerfGate {
         return second.passed();
     }
 
-    /** One measurement of every ratio, with the rates behind them printed to {@code log}. */
-    static Map<String, Double> measure(PrintStream log) {
+    /**
+     * One measurement of the ratios named in {@code which} (a comma-separated subset of core,
+     * unary, stream), with the rates behind them printed to {@code log}.
+     */
+    static Map<String, Double> measure(PrintStream log, String which) {
         Map<String, Double> ratios = new LinkedHashMap<>();
+        if (which.contains("core")) {
+            measureCore(log, ratios);
+        }
+        ServerSettings settings = ServerSettings.defaults();
+        if (which.contains("unary")) {
+            measureUnary(log, settings, ratios);
+        }
+        if (which.contains("stream")) {
+            measureStream(log, settings, ratios);
+        }
+        return ratios;
+    }
+
+    private static void measureCore(PrintStream log, Map<String, Double> ratios) {
         CoreRateProbe core = new CoreRateProbe(PAYLOAD_BYTES);
         SideBySide c = SideBySide.measure(core::ledgerRate, core::ringRate, 6,
             TimeUnit.MILLISECONDS.toNanos(1500), TimeUnit.MILLISECONDS.toNanos(400));
         log.printf(Locale.ROOT, "core, 1 producer, 1 context, %d B: ledger %,.0f appends/s, ring writing records %,.0f/s, "
             + "pair ratios %s%n", PAYLOAD_BYTES, c.subjectRate(), c.limitRate(), format(c.ratios()));
         ratios.put(CORE_RATIO, c.ratio());
+    }
 
-        ServerSettings settings = ServerSettings.defaults();
+    private static void measureUnary(PrintStream log, ServerSettings settings, Map<String, Double> ratios) {
         try (RunningServer ledger = LedgerServer.start(loopback(), settings);
              RunningServer noop = BaselineServer.start(loopback(), settings);
              GrpcRateProbe toLedger = new GrpcRateProbe(ledger.port(), 1, PAYLOAD_BYTES, "gate");
@@ -127,7 +147,9 @@ public final class PerfGate {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
 
+    private static void measureStream(PrintStream log, ServerSettings settings, Map<String, Double> ratios) {
         SideBySide s = SideBySide.measure(n -> streamRate(LedgerServer::start, settings, n),
             n -> streamRate(BaselineServer::start, settings, n), 6,
             TimeUnit.SECONDS.toNanos(2), TimeUnit.SECONDS.toNanos(1));
@@ -135,7 +157,6 @@ public final class PerfGate {
             + "entries/s, no-op %,.0f/s, pair ratios %s%n", STREAMS, WINDOW, BATCH, PAYLOAD_BYTES, s.subjectRate(),
             s.limitRate(), format(s.ratios()));
         ratios.put(STREAM_RATIO, s.ratio());
-        return ratios;
     }
 
     /** Entries/s over AppendStream for about {@code nanos} against a server started for this trial alone. */
