@@ -2,6 +2,7 @@ package io.converge.ledger.transport;
 
 import io.converge.context.v1.ContextServiceGrpc;
 import io.converge.ledger.core.Ledger;
+import io.converge.ledger.transport.logging.RefusalLog;
 import io.converge.ledger.transport.metrics.GrpcCallCounter;
 import io.converge.ledger.transport.metrics.LedgerMetrics;
 import io.converge.ledger.transport.metrics.MetricsHttpServer;
@@ -54,6 +55,7 @@ public final class LedgerServer implements RunningServer {
         RingRoomWait ringRoom = new RingRoomWait(settings.ledger().ringFullWaitNanos());
         this.ringWaits = ringRoom;
         this.options = new GrpcServerOptions(settings);
+        builder.intercept(new RefusalLog());
         GrpcCallCounter callCounter = null;
         if (settings.metricsOn()) {
             this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
