@@ -7,6 +7,7 @@ import io.converge.ledger.transport.metrics.GrpcCallCounter;
 import io.converge.ledger.transport.metrics.LedgerMetrics;
 import io.converge.ledger.transport.metrics.MetricsHttpServer;
 import io.converge.ledger.transport.metrics.RingWaits;
+import io.converge.ledger.transport.metrics.WatchStalls;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.Status;
@@ -61,6 +62,7 @@ public final class LedgerServer implements RunningServer {
             this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             callCounter = new GrpcCallCounter(registry);
             builder.intercept(callCounter);
+            builder.intercept(new WatchStalls(registry));
         } else {
             this.registry = null;
         }
