@@ -6,7 +6,7 @@ import java.util.Arrays;
 
 /**
  * The one entry point of {@code converge-ledger-perf.jar}: {@code jmh}, {@code load},
- * {@code gate} or {@code contexts}, followed by that tool's own arguments.
+ * {@code gate}, {@code contexts} or {@code dashboard}, followed by that tool's own arguments.
  */
 public final class PerfMain {
     private PerfMain() {
@@ -24,6 +24,8 @@ public final class PerfMain {
             case "gate" -> io.converge.ledger.perf.gate.PerfGate.main(rest);
             case "load" -> System.exit(LoadMain.run(rest, System.out, System.err));
             case "contexts" -> System.exit(io.converge.ledger.perf.memory.ContextCost.run(rest, System.out));
+            case "dashboard" -> System.exit(io.converge.ledger.perf.dashboard.DashboardMain.run(rest, System.out,
+                System.err));
             default -> {
                 usage();
                 System.exit(2);
@@ -36,6 +38,7 @@ public final class PerfMain {
             + "  jmh  [JMH options]   the core benchmarks (JMH; -h for its options)\n"
             + "  load [options]       gRPC load generator: closed or open loop Appends, watchers (--help)\n"
             + "  gate [--baseline F]  the CI perf gate: ratios vs the no-op ring and the no-op gRPC service\n"
-            + "  contexts [options]   heap bytes per context at 0, 1 and 100 entries (--help)\n");
+            + "  contexts [options]   heap bytes per context at 0, 1 and 100 entries (--help)\n"
+            + "  dashboard <command>  record /metrics and draw docs/grafana/dashboard.json's panels as a PNG\n");
     }
 }

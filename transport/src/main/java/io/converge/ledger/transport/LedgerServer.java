@@ -2,10 +2,12 @@ package io.converge.ledger.transport;
 
 import io.converge.context.v1.ContextServiceGrpc;
 import io.converge.ledger.core.Ledger;
+import io.converge.ledger.transport.logging.RefusalLog;
 import io.converge.ledger.transport.metrics.GrpcCallCounter;
 import io.converge.ledger.transport.metrics.LedgerMetrics;
 import io.converge.ledger.transport.metrics.MetricsHttpServer;
 import io.converge.ledger.transport.metrics.RingWaits;
+import io.converge.ledger.transport.metrics.WatchStalls;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.Status;
@@ -54,11 +56,13 @@ public final class LedgerServer implements RunningServer {
         RingRoomWait ringRoom = new RingRoomWait(settings.ledger().ringFullWaitNanos());
         this.ringWaits = ringRoom;
         this.options = new GrpcServerOptions(settings);
+        builder.intercept(new RefusalLog());
         GrpcCallCounter callCounter = null;
         if (settings.metricsOn()) {
             this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             callCounter = new GrpcCallCounter(registry);
             builder.intercept(callCounter);
+            builder.intercept(new WatchStalls(registry));
         } else {
             this.registry = null;
         }

@@ -1,57 +1,77 @@
 package io.converge.ledger.transport;
 
 import io.converge.ledger.core.Ledger;
+import io.converge.ledger.transport.logging.LogSettings;
+import io.converge.ledger.transport.logging.ServerLogging;
 import io.grpc.netty.NettyServerBuilder;
+
+import java.util.Map;
 
 /**
  * Starts the ledger server on the port in {@code GRPC_PORT} (default 50051), configured
  * from the environment (see {@link ServerSettings#fromEnvironment}), with the HTTP metrics
  * endpoint when {@code LEDGER_METRICS_PORT} is set, and shuts it down
  * gracefully on SIGTERM or SIGINT.
+ *
+ * <p>It logs through {@link ServerLogging}, configured by {@code LEDGER_LOG_LEVEL} and
+ * {@code LEDGER_LOG_FORMAT}, under the logger name {@value #LOGGER}. A bad value of any
+ * variable exits with status 2 and a message naming it; a start that fails, with status 1.
  */
 public final class LedgerServerMain {
+    /** The name the main's own lines are logged under. */
+    static final String LOGGER = "converge-ledger";
+
     private LedgerServerMain() {
     }
 
     public static void main(String[] args) throws Exception {
-        ServerSettings settings;
-        ServingMode mode;
+        Map<String, String> env = System.getenv();
+        LogSettings logSettings;
         try {
-            settings = ServerSettings.fromEnvironment(System.getenv());
-            mode = ServingMode.fromEnvironment(System.getenv());
+            logSettings = LogSettings.fromEnvironment(env);
         } catch (IllegalArgumentException e) {
-            System.err.println("converge-ledger: " + e.getMessage());
+            System.err.println(LOGGER + ": " + e.getMessage()); // the log setup itself is what is wrong
             System.exit(2);
             return;
         }
+        ServerLogging.configure(logSettings);
+        System.Logger log = System.getLogger(LOGGER);
+        ServerSettings settings;
+        ServingMode mode;
+        try {
+            settings = ServerSettings.fromEnvironment(env);
+            mode = ServingMode.fromEnvironment(env);
+        } catch (IllegalArgumentException e) {
+            log.log(System.Logger.Level.ERROR, e.getMessage());
+            System.exit(2);
+            return;
+        }
+        log.log(System.Logger.Level.INFO, EffectiveConfiguration.describe(mode, settings, logSettings, env));
         RunningServer server;
         try {
             server = mode.start(NettyServerBuilder.forPort(settings.port()), settings);
         } catch (IllegalStateException e) {
-            System.err.println("converge-ledger: cannot start: " + e.getMessage());
+            log.log(System.Logger.Level.ERROR, "cannot start: " + e.getMessage());
             System.exit(1);
             return;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.err.println("converge-ledger: shutting down");
+            log.log(System.Logger.Level.INFO, "shutting down");
             server.close();
-            System.err.println("converge-ledger: stopped");
+            log.log(System.Logger.Level.INFO, "stopped");
         }, "ledger-shutdown"));
         if (mode == ServingMode.NOOP_BASELINE) {
-            System.err.println("converge-ledger: NO-OP BASELINE (stores nothing, only answers Append) listening on port "
+            log.log(System.Logger.Level.INFO, "NO-OP BASELINE (stores nothing, only answers Append) listening on port "
                 + server.port());
         } else {
-            Ledger ledger = ((LedgerServer) server).ledger();
-            for (String report : ledger.recoveryReports()) {
-                System.err.println("converge-ledger: " + report);
-            }
-            System.err.println("converge-ledger: listening on port " + server.port() + " (records: "
+            Ledger ledger = ((LedgerServer) server).ledger(); // recovery logged its own reports, at warn
+            log.log(System.Logger.Level.INFO, "listening on port " + server.port() + " (records: "
                 + ledger.storageDescription() + "; recovered " + ledger.recoveredEntries() + " entries of "
                 + ledger.contextCount() + " contexts; ring " + settings.ledger().ringSize() + " slots, memory budget "
                 + settings.ledger().memoryBudgetBytes() + " bytes, wait strategy " + settings.ledger().waitStrategy() + ")");
         }
         if (server.metricsPort() >= 0) {
-            System.err.println("converge-ledger: metrics on http://localhost:" + server.metricsPort() + "/metrics");
+            log.log(System.Logger.Level.INFO, "metrics on http://localhost:" + server.metricsPort() + "/metrics");
         }
         server.awaitTermination();
     }

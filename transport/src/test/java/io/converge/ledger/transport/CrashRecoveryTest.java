@@ -101,7 +101,7 @@ class CrashRecoveryTest {
         long stopMillis = (System.nanoTime() - stopping) / 1_000_000;
         load.awaitEnd(LedgerProcess.EXIT_SECONDS);
         assertEquals(LedgerProcess.EXIT_ON_SIGTERM, exit, "the JVM exits as SIGTERM asks" + server.outputText());
-        assertTrue(server.output().stream().anyMatch(l -> l.equals("converge-ledger: stopped")),
+        assertTrue(server.output().stream().anyMatch(l -> l.endsWith("converge-ledger: stopped")),
             "shutdown ran to its end" + server.outputText());
         assertTrue(load.endings().stream().allMatch(s -> s.getCode() == Status.Code.UNAVAILABLE),
             () -> "calls after the stop are refused as UNAVAILABLE: " + load.endings());
@@ -124,7 +124,7 @@ class CrashRecoveryTest {
         LedgerProcess second = start("interval");
         int exit = second.awaitExit();
         assertEquals(1, exit, "a start that fails on its data directory exits 1" + second.outputText());
-        assertTrue(second.output().stream().anyMatch(l -> l.startsWith("converge-ledger: cannot start:")
+        assertTrue(second.output().stream().anyMatch(l -> l.contains("converge-ledger: cannot start:")
                 && l.contains("in use") && l.contains(dataDir().toString())),
             "the refusal says the directory is in use, and names it" + second.outputText());
 

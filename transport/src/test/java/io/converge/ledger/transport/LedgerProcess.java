@@ -39,7 +39,8 @@ final class LedgerProcess implements AutoCloseable {
     /** The exit status of a JVM that ran its shutdown hooks on SIGTERM (128 + 15). */
     static final int EXIT_ON_SIGTERM = 143;
 
-    private static final Pattern LISTENING = Pattern.compile("converge-ledger: listening on port (\\d+)");
+    /** The main's listening line, in the text or the JSON log format. */
+    private static final Pattern LISTENING = Pattern.compile("(?:converge-ledger: |\"message\":\")listening on port (\\d+)");
     private static final Pattern RECOVERED = Pattern.compile("recovered (\\d+) entries of (\\d+) contexts");
 
     private final Process process;

@@ -1,8 +1,10 @@
 package io.converge.ledger.transport.metrics;
 
 import io.converge.ledger.core.Ledger;
+import io.converge.ledger.core.LedgerConfig;
 import io.converge.ledger.core.LedgerLatency;
 import io.converge.ledger.core.LedgerStats;
+import io.converge.ledger.core.StorageConfig;
 import io.grpc.ServerInterceptor;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -71,6 +73,26 @@ public final class LedgerMetrics implements AutoCloseable {
             .description("free slots in the command ring now, of " + ledger.config().ringSize())
             .strongReference(true)
             .register(registry);
+        // The capacities the three gauges above are measured against, so that alerts and
+        // dashboards can divide by them (docs/grafana/alerts.yml).
+        LedgerConfig config = ledger.config();
+        Gauge.builder("ledger.ring.size", config, LedgerConfig::ringSize)
+            .description("slots in the command ring (LEDGER_RING_SIZE)")
+            .strongReference(true)
+            .register(registry);
+        Gauge.builder("ledger.memory.budget.bytes", config, LedgerConfig::memoryBudgetBytes)
+            .description("the memory budget that ledger.bytes.stored counts against (LEDGER_MEMORY_BUDGET_BYTES)")
+            .strongReference(true)
+            .register(registry);
+        StorageConfig storage = config.storage();
+        if (storage.mode() == StorageConfig.Mode.FILES && storage.diskBudgetBytes() > 0) {
+            long usable = storage.diskBudgetBytes() / storage.segmentBytes() * storage.segmentBytes();
+            Gauge.builder("ledger.store.budget.bytes", () -> usable)
+                .description("bytes of records the disk budget (LEDGER_DISK_BUDGET_BYTES) lets the store hold:"
+                    + " the whole segments that fit in it; compare with ledger.store.bytes")
+                .strongReference(true)
+                .register(registry);
+        }
 
         FunctionCounter.builder("ledger.ring.full.waits", ringWaits, RingWaits::waited)
             .description("calls that found the command ring full and waited for room (without blocking a thread)")
