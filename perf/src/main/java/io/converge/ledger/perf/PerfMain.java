@@ -6,7 +6,7 @@ import java.util.Arrays;
 
 /**
  * The one entry point of {@code converge-ledger-perf.jar}: {@code jmh}, {@code load},
- * {@code gate} or {@code contexts}, followed by that tool's own arguments.
+ * {@code gate}, {@code contexts} or {@code snapshots}, followed by that tool's own arguments.
  */
 public final class PerfMain {
     private PerfMain() {
@@ -24,6 +24,7 @@ public final class PerfMain {
             case "gate" -> io.converge.ledger.perf.gate.PerfGate.main(rest);
             case "load" -> System.exit(LoadMain.run(rest, System.out, System.err));
             case "contexts" -> System.exit(io.converge.ledger.perf.memory.ContextCost.run(rest, System.out));
+            case "snapshots" -> System.exit(io.converge.ledger.perf.snapshot.SnapshotFigures.run(rest));
             default -> {
                 usage();
                 System.exit(2);
@@ -36,6 +37,7 @@ public final class PerfMain {
             + "  jmh  [JMH options]   the core benchmarks (JMH; -h for its options)\n"
             + "  load [options]       gRPC load generator: closed or open loop Appends, watchers (--help)\n"
             + "  gate [--baseline F]  the CI perf gate: ratios vs the no-op ring and the no-op gRPC service\n"
-            + "  contexts [options]   heap bytes per context at 0, 1 and 100 entries (--help)\n");
+            + "  contexts [options]   heap bytes per context at 0, 1 and 100 entries (--help)\n"
+            + "  snapshots MODE ...   fill/take/load/get-lat: the client of perf/scripts/snapshot-figures.sh\n");
     }
 }
