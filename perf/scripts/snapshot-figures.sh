@@ -20,6 +20,7 @@ TRANSFER_BUDGET=${TRANSFER_BUDGET:-2147483648}
 JAR=perf/target/converge-ledger-perf.jar
 OUT=${OUT:-perf-results/snapshots}
 mkdir -p "$OUT"
+exec > >(tee "$OUT/figures.txt") 2>&1
 [ -f "$JAR" ] || { echo "missing $JAR: mvn -B -o -q -pl perf -am package -DskipTests" >&2; exit 2; }
 PORT_A=50791; PORT_B=50792
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/snapshot-figures.XXXXXX")
@@ -64,4 +65,4 @@ for n in $SIZES; do
   for p in $PID_A $PID_B; do kill "$p"; wait "$p" 2>/dev/null || true; done
   PID_A=; PID_B=
   rm -rf "$WORK/a-$n" "$WORK/b-$n"
-done 2>&1 | tee "$OUT/figures.txt"
+done
