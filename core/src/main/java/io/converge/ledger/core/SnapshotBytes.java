@@ -1,14 +1,19 @@
 package io.converge.ledger.core;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32C;
 
 /**
  * The bytes of a snapshot blob as the loader reads them: one buffer (a unary Load's
- * request), or the parts a {@link Staging} copied chunk by chunk into direct memory (a
- * LoadChunks), read by absolute position across part boundaries. Big-endian. Immutable
+ * request), or the parts a {@link Staging} copied chunk by chunk into direct memory or a
+ * mapped file (a LoadChunks), read by absolute position across part boundaries. Big-endian. Immutable
  * once made; safe to read from any number of threads, none of which may change the buffers.
  */
 public final class SnapshotBytes {
@@ -39,7 +44,19 @@ public final class SnapshotBytes {
 
     /** A new, empty staging area in direct memory. */
     public static Staging staging() {
-        return new Staging();
+        return new Staging(null);
+    }
+
+    /**
+     * A new, empty staging area in a temporary file under {@code directory} (created if
+     * need be), mapped for reading when finished and deleted from the directory then (its
+     * space comes back when the mapping is collected); for file storage, so that a large
+     * Load takes page cache rather than direct memory.
+     *
+     * @throws LedgerException RESOURCE_EXHAUSTED when the file cannot be created
+     */
+    public static Staging staging(Path directory) {
+        return new Staging(directory);
     }
 
     /** Number of bytes. */
@@ -100,13 +117,30 @@ public final class SnapshotBytes {
 
     /**
      * Copies what arrives, chunk by chunk, into 1 MiB parts of direct memory (off the Java
-     * heap), then hands them over whole ({@link #finish()}). One writer thread at a time.
+     * heap) or into a temporary file, then hands them over whole ({@link #finish()}), or
+     * drops them ({@link #discard()}). One thread at a time.
      */
     public static final class Staging {
+        private static final int FILE_PART_SHIFT = 30;
+
         private final List<ByteBuffer> parts = new ArrayList<>();
+        private final Path path;
+        private final FileChannel file;
         private long size;
 
-        private Staging() {
+        private Staging(Path directory) {
+            if (directory == null) {
+                this.path = null;
+                this.file = null;
+                return;
+            }
+            try {
+                Files.createDirectories(directory);
+                this.path = Files.createTempFile(directory, "load-", ".staging");
+                this.file = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            } catch (IOException e) {
+                throw LedgerException.exhausted("cannot stage a snapshot in " + directory + ": " + e.getMessage());
+            }
         }
 
         /** Bytes staged so far. */
@@ -118,8 +152,19 @@ public final class SnapshotBytes {
          * Copies {@code src}'s remaining bytes (consuming them).
          *
          * @throws OutOfMemoryError when direct memory runs out (the caller refuses the call)
+         * @throws LedgerException  RESOURCE_EXHAUSTED when the staging file cannot be written
          */
         public void append(ByteBuffer src) {
+            if (file != null) {
+                try {
+                    while (src.hasRemaining()) {
+                        size += file.write(src);
+                    }
+                } catch (IOException e) {
+                    throw LedgerException.exhausted("cannot stage a snapshot in " + path + ": " + e.getMessage());
+                }
+                return;
+            }
             while (src.hasRemaining()) {
                 ByteBuffer last = parts.isEmpty() ? null : parts.get(parts.size() - 1);
                 if (last == null || !last.hasRemaining()) {
@@ -134,14 +179,46 @@ public final class SnapshotBytes {
             }
         }
 
-        /** The staged bytes; this staging must not be used after. */
+        /**
+         * The staged bytes; this staging must not be used after.
+         *
+         * @throws LedgerException RESOURCE_EXHAUSTED when the staging file cannot be mapped
+         */
         public SnapshotBytes finish() {
+            if (file != null) {
+                try {
+                    ByteBuffer[] mapped = new ByteBuffer[(int) ((size + (1L << FILE_PART_SHIFT) - 1) >>> FILE_PART_SHIFT)];
+                    for (int i = 0; i < mapped.length; i++) {
+                        long at = (long) i << FILE_PART_SHIFT;
+                        mapped[i] = file.map(FileChannel.MapMode.READ_ONLY, at, Math.min(1L << FILE_PART_SHIFT, size - at));
+                    }
+                    return new SnapshotBytes(mapped, FILE_PART_SHIFT, size);
+                } catch (IOException e) {
+                    throw LedgerException.exhausted("cannot map the staged snapshot " + path + ": " + e.getMessage());
+                } finally {
+                    discard();
+                }
+            }
             ByteBuffer[] read = new ByteBuffer[parts.size()];
             for (int i = 0; i < read.length; i++) {
                 read[i] = parts.get(i).flip();
             }
             parts.clear();
             return new SnapshotBytes(read, PART_SHIFT, size);
+        }
+
+        /** Drops what was staged (closes and deletes the file; a mapping made by {@link #finish()} stays valid). */
+        public void discard() {
+            parts.clear();
+            if (file != null) {
+                try {
+                    file.close();
+                    Files.deleteIfExists(path);
+                } catch (IOException e) {
+                    System.getLogger(Staging.class.getName()).log(System.Logger.Level.WARNING,
+                        "cannot delete the staging file " + path + ": " + e.getMessage());
+                }
+            }
         }
     }
 }

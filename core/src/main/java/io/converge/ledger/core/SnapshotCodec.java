@@ -246,8 +246,8 @@ public final class SnapshotCodec {
                 lastIdLo = idLo;
                 if (appendedAt < 0 || appendedAt > latestAppendedAtNs) {
                     throw LedgerException.invalid("snapshot's entry at sequence " + sequence + " has appended_at_ns "
-                        + Long.toUnsignedString(appendedAt) + ", past what this server's clock allows ("
-                        + latestAppendedAtNs + ")");
+                        + Long.toUnsignedString(appendedAt) + ", later than this server accepts: its clock now"
+                        + " plus the allowed skew (LEDGER_LOAD_MAX_CLOCK_SKEW_MS)");
                 }
                 if (i > 0 && appendedAt < lastAppendedAt) {
                     throw LedgerException.invalid("snapshot's appended_at_ns decreases at sequence " + sequence);

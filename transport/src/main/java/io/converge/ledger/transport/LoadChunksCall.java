@@ -15,10 +15,11 @@ import java.util.concurrent.RejectedExecutionException;
 
 /**
  * One LoadChunks call: takes {@code context_id} and {@code fail_if_exists} from the first
- * chunk, copies each chunk's data into direct memory ({@link SnapshotBytes.Staging}) as it
- * arrives, reserving it from the {@link TransferBudget} first, and when the client
- * half-closes, loads the staged blob on the transfer lane under Load's rules: the blob is
- * checked whole before anything changes. Any refusal ends the call at once, frees the
+ * chunk, copies each chunk's data into direct memory, or a temporary file under the data
+ * directory with file storage ({@link SnapshotBytes.Staging}), as it arrives, reserving it
+ * from the {@link TransferBudget} first; and when the client half-closes, loads the staged
+ * blob on the transfer lane under Load's rules: the blob is checked whole before anything
+ * changes. Any refusal ends the call at once, frees the
  * staging and ignores what the client still sends. Cancelling frees everything.
  *
  * <p>Threading: gRPC calls the observer methods one at a time; the load runs on the lane
@@ -28,7 +29,8 @@ final class LoadChunksCall implements StreamObserver<LoadChunk> {
     private final SnapshotTransfers transfers;
     private final ServerCallStreamObserver<LoadResponse> response;
     private final TransferBudget.Hold hold;
-    private SnapshotBytes.Staging staging = SnapshotBytes.staging();
+    /** Made with the first chunk; null before and after. */
+    private SnapshotBytes.Staging staging;
     private String contextId;
     private boolean failIfExists;
     private boolean refused;
@@ -48,6 +50,7 @@ final class LoadChunksCall implements StreamObserver<LoadChunk> {
         try {
             if (contextId == null) {
                 InputRules.checkContextId(chunk.getContextId());
+                staging = transfers.newStaging();
                 contextId = chunk.getContextId();
                 failIfExists = chunk.getFailIfExists();
             }
@@ -65,16 +68,23 @@ final class LoadChunksCall implements StreamObserver<LoadChunk> {
 
     private void refuse(RuntimeException e) {
         refused = true;
-        staging = null;
+        discardStaging();
         hold.release();
         SnapshotTransfers.fail(response, e);
     }
 
     @Override
     public void onError(Throwable t) {
-        refused = true; // the client cancelled: the cancel handler released the budget
-        staging = null;
+        refused = true; // the client cancelled
+        discardStaging();
         hold.release();
+    }
+
+    private void discardStaging() {
+        if (staging != null) {
+            staging.discard();
+            staging = null;
+        }
     }
 
     @Override
@@ -87,8 +97,15 @@ final class LoadChunksCall implements StreamObserver<LoadChunk> {
                 + "the context_id").asRuntimeException());
             return;
         }
-        SnapshotBytes blob = staging.finish();
-        staging = null;
+        SnapshotBytes blob;
+        try {
+            blob = staging.finish();
+        } catch (LedgerException e) {
+            refuse(e);
+            return;
+        } finally {
+            staging = null;
+        }
         CallLane lane = transfers.lane();
         try {
             lane.admit();

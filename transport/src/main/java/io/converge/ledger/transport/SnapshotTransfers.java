@@ -13,11 +13,16 @@ import io.converge.ledger.core.LedgerException;
 import io.converge.ledger.core.LoadCallback;
 import io.converge.ledger.core.SnapshotBytes;
 import io.converge.ledger.core.SnapshotStream;
+import io.converge.ledger.core.StorageConfig;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
@@ -34,13 +39,54 @@ final class SnapshotTransfers {
     private final CallLane lane;
     private final TransferBudget budget;
     private final int messageCap;
+    private final Path stagingDirectory;
 
-    /** @param messageCap the largest gRPC message the server sends or takes, in bytes */
+    /** As below, staging LoadChunks blobs in direct memory. */
     SnapshotTransfers(Ledger ledger, CallLane lane, TransferBudget budget, int messageCap) {
+        this(ledger, lane, budget, messageCap, null);
+    }
+
+    /**
+     * @param messageCap       the largest gRPC message the server sends or takes, in bytes
+     * @param stagingDirectory where LoadChunks stages its blobs in temporary files (under the
+     *                         data directory for file storage; stale files there are deleted
+     *                         now), or null to stage them in direct memory
+     */
+    SnapshotTransfers(Ledger ledger, CallLane lane, TransferBudget budget, int messageCap, Path stagingDirectory) {
         this.ledger = ledger;
         this.lane = lane;
         this.budget = budget;
         this.messageCap = messageCap;
+        this.stagingDirectory = stagingDirectory;
+        if (stagingDirectory != null) {
+            deleteStale(stagingDirectory);
+        }
+    }
+
+    /** The staging directory of a server with {@code settings}: under its data directory, or null in memory. */
+    static Path stagingDirectory(ServerSettings settings) {
+        StorageConfig storage = settings.ledger().storage();
+        return storage.mode() == StorageConfig.Mode.MEMORY ? null : storage.dataDirectory().resolve("load-staging");
+    }
+
+    /** Staging files a crashed server left behind; the data directory's lock is ours by now. */
+    private static void deleteStale(Path directory) {
+        if (!Files.isDirectory(directory)) {
+            return;
+        }
+        try (DirectoryStream<Path> stale = Files.newDirectoryStream(directory, "load-*.staging")) {
+            for (Path p : stale) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            System.getLogger(SnapshotTransfers.class.getName()).log(System.Logger.Level.WARNING,
+                "cannot clear stale staging files in " + directory + ": " + e.getMessage());
+        }
+    }
+
+    /** A new staging area for one LoadChunks call. */
+    SnapshotBytes.Staging newStaging() {
+        return stagingDirectory == null ? SnapshotBytes.staging() : SnapshotBytes.staging(stagingDirectory);
     }
 
     Ledger ledger() {

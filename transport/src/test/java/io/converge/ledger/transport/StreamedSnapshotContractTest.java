@@ -220,4 +220,21 @@ class StreamedSnapshotContractTest extends ServedOverBothTransports {
             () -> loadChunks(fixture.channel, "mine", false, forged, 64));
         assertEquals(0, latest(fixture, "mine"));
     }
+
+    @Test
+    void withFileStorageLoadChunksStagesUnderTheDataDirectoryAndLeavesNoFileBehind() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(storage == Storage.FILES);
+        java.nio.file.Path staging = tempDir.resolve("ledger-data").resolve("load-staging");
+        appendLarge("big");
+        byte[] blob = concatenated(snapshotChunks(fixture.channel, "big"));
+        assertEquals(8, loadChunks(fixture.channel, "copy", false, blob, MIB).getEntriesRestored());
+        byte[] flipped = blob.clone();
+        flipped[blob.length / 3] ^= 1;
+        assertRejected(Status.Code.INVALID_ARGUMENT, "CRC-32C", () -> loadChunks(fixture.channel, "other", false,
+            flipped, MIB));
+        assertTrue(java.nio.file.Files.isDirectory(staging), "staged under the data directory");
+        try (var left = java.nio.file.Files.list(staging)) {
+            assertEquals(List.of(), left.collect(Collectors.toList()), "no staging file left behind");
+        }
+    }
 }
