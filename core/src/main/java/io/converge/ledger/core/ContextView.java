@@ -58,6 +58,11 @@ public final class ContextView {
         return log.entry(sequence);
     }
 
+    /** The context's log, null for an empty or unknown context: read it only up to {@link #latestSequence()}. */
+    ContextLog log() {
+        return log;
+    }
+
     /** The view's entries as the snapshot codec reads them. */
     SnapshotEntries entries() {
         return new SnapshotEntries() {

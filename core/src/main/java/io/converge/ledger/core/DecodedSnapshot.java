@@ -1,31 +1,37 @@
 package io.converge.ledger.core;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * The content of a snapshot blob that passed every check of {@link SnapshotCodec#decode}:
  * consecutive entries {@code firstSequence()..latestSequence()} of {@code contextId()}.
- * Immutable once decoded; safe to hand from a gRPC thread to the sequencer.
+ *
+ * <p>It holds the blob's bytes (off the heap when they were staged) and one {@code int}
+ * per entry, where the entry starts; each accessor decodes its field from the bytes when
+ * called, so a Load of millions of entries holds no object per entry. Immutable; safe to
+ * hand from a gRPC thread to the sequencer and to read from any thread.
  */
 public final class DecodedSnapshot implements SnapshotEntries {
+    private static final int KEY = 24;
+
     private final int version;
     private final String contextId;
     private final long createdAtNs;
     private final long firstSequence;
-    private final long[] longs;
-    private final Object[] refs;
-    /** Per entry: its key, metadata block and payload as a record holds them, in bytes. */
-    private final int[] bodyBytes;
+    private final SnapshotBytes blob;
+    private final int[] offsets;
 
-    DecodedSnapshot(int version, String contextId, long createdAtNs, long firstSequence, long[] longs, Object[] refs,
-                    int[] bodyBytes) {
+    DecodedSnapshot(int version, String contextId, long createdAtNs, long firstSequence, SnapshotBytes blob,
+                    int[] offsets) {
         this.version = version;
         this.contextId = contextId;
         this.createdAtNs = createdAtNs;
         this.firstSequence = firstSequence;
-        this.longs = longs;
-        this.refs = refs;
-        this.bodyBytes = bodyBytes;
+        this.blob = blob;
+        this.offsets = offsets;
     }
 
     /** The blob's format version. */
@@ -45,7 +51,7 @@ public final class DecodedSnapshot implements SnapshotEntries {
 
     /** The snapshot's latest sequence: that of its last entry, {@code firstSequence() - 1} when empty. */
     public long latestSequence() {
-        return firstSequence + bodyBytes.length - 1;
+        return firstSequence + offsets.length - 1;
     }
 
     @Override
@@ -55,42 +61,96 @@ public final class DecodedSnapshot implements SnapshotEntries {
 
     @Override
     public int size() {
-        return bodyBytes.length;
+        return offsets.length;
     }
 
     @Override
     public long idHi(int i) {
-        return longs[3 * i];
+        return blob.getLong(offsets[i]);
     }
 
     @Override
     public long idLo(int i) {
-        return longs[3 * i + 1];
+        return blob.getLong(offsets[i] + 8L);
     }
 
     @Override
     public long appendedAtNs(int i) {
-        return longs[3 * i + 2];
+        return blob.getLong(offsets[i] + 16L);
+    }
+
+    private int keyLength(int i) {
+        return blob.getInt(offsets[i] + (long) KEY);
+    }
+
+    /** Where entry {@code i}'s payload length lies. */
+    private long payloadAt(int i) {
+        return offsets[i] + KEY + 4L + keyLength(i);
+    }
+
+    /** Where entry {@code i}'s metadata pair count lies. */
+    private long metadataAt(int i) {
+        long at = payloadAt(i);
+        return at + 4 + blob.getInt(at);
     }
 
     @Override
     public String key(int i) {
-        return (String) refs[3 * i];
+        return string(offsets[i] + (long) KEY);
     }
 
     @Override
     public byte[] payload(int i) {
-        return (byte[]) refs[3 * i + 1];
+        long at = payloadAt(i);
+        byte[] payload = new byte[blob.getInt(at)];
+        blob.get(at + 4, payload, payload.length);
+        return payload;
     }
 
     @Override
-    @SuppressWarnings("unchecked")
     public Map<String, String> metadata(int i) {
-        return (Map<String, String>) refs[3 * i + 2];
+        long at = metadataAt(i);
+        int pairs = blob.getInt(at);
+        if (pairs == 0) {
+            return Map.of();
+        }
+        at += 4;
+        // Insertion order: re-encoding a decoded blob gives back the same bytes.
+        Map<String, String> metadata = new LinkedHashMap<>(pairs * 2);
+        for (int p = 0; p < pairs; p++) {
+            String k = string(at);
+            at += 4 + blob.getInt(at);
+            String v = string(at);
+            at += 4 + blob.getInt(at);
+            metadata.put(k, v);
+        }
+        return Collections.unmodifiableMap(metadata);
+    }
+
+    private String string(long at) {
+        int length = blob.getInt(at);
+        if (length == 0) {
+            return "";
+        }
+        byte[] bytes = new byte[length];
+        blob.get(at + 4, bytes, length);
+        return new String(bytes, StandardCharsets.UTF_8);
     }
 
     /** The size of entry {@code i}'s record in a context whose id has {@code contextIdBytes} UTF-8 bytes. */
     int recordBytes(int i, int contextIdBytes) {
-        return EntryRecord.size(contextIdBytes, bodyBytes[i], 0, 0);
+        long payloadAt = payloadAt(i);
+        int payload = blob.getInt(payloadAt);
+        long metadataAt = payloadAt + 4 + payload;
+        int pairs = blob.getInt(metadataAt);
+        int metadataBlock = 0;
+        if (pairs > 0) {
+            long end = metadataAt + 4;
+            for (int p = 0; p < 2 * pairs; p++) {
+                end += 4 + blob.getInt(end);
+            }
+            metadataBlock = (int) (end - metadataAt); // the blob's pairs have the block's layout and size
+        }
+        return EntryRecord.size(contextIdBytes, keyLength(i), metadataBlock, payload);
     }
 }

@@ -244,14 +244,32 @@ public final class Ledger implements AutoCloseable {
     /**
      * Restores a snapshot blob into {@code contextId} under the contract's Load rules.
      *
-     * @throws LedgerException INVALID_ARGUMENT for a bad context id or a blob that is empty,
-     *                         corrupt or of an unknown version; RESOURCE_EXHAUSTED or
-     *                         UNAVAILABLE as for {@link #append}. ALREADY_EXISTS,
-     *                         FAILED_PRECONDITION and the memory budget come to the callback.
+     * @throws LedgerException as {@link #load(String, SnapshotBytes, boolean, LoadCallback)}
      */
     public void load(String contextId, byte[] blob, boolean failIfExists, LoadCallback callback) {
+        load(contextId, SnapshotBytes.of(blob), failIfExists, callback);
+    }
+
+    /**
+     * Restores a snapshot blob into {@code contextId} under the contract's Load rules. The
+     * blob is checked whole on the calling thread (format, checksum, every entry, append
+     * times at most the configured skew past this ledger's clock) before anything is
+     * published; the sequencer then reads the entries from {@code blob}, which must stay
+     * unchanged until the callback has run.
+     *
+     * @throws LedgerException INVALID_ARGUMENT for a bad context id or a blob that is empty,
+     *                         corrupt, of an unknown version or breaks a rule (naming the
+     *                         entry's sequence); RESOURCE_EXHAUSTED or UNAVAILABLE as for
+     *                         {@link #append}. ALREADY_EXISTS, FAILED_PRECONDITION, a kept
+     *                         id of this ledger's own (INVALID_ARGUMENT) and the memory
+     *                         budget come to the callback.
+     */
+    public void load(String contextId, SnapshotBytes blob, boolean failIfExists, LoadCallback callback) {
         InputRules.checkContextId(contextId);
-        commands.publishLoad(contextId, SnapshotCodec.decode(blob), failIfExists, callback);
+        long now = config.epochNanos().getAsLong();
+        long latestAllowed = now > Long.MAX_VALUE - config.loadMaxClockSkewNanos()
+            ? Long.MAX_VALUE : now + config.loadMaxClockSkewNanos();
+        commands.publishLoad(contextId, SnapshotCodec.decode(blob, latestAllowed), failIfExists, callback);
     }
 
     /**
@@ -277,15 +295,26 @@ public final class Ledger implements AutoCloseable {
     }
 
     /**
-     * Snapshots every entry of the context as of now, on the calling thread.
+     * Snapshots every entry of the context as of now, on the calling thread, into one array.
+     *
+     * @throws LedgerException INVALID_ARGUMENT for a bad context id; RESOURCE_EXHAUSTED when
+     *                         the blob would not fit an array
+     */
+    public SnapshotResult snapshot(String contextId) {
+        SnapshotStream s = snapshotStream(contextId);
+        return new SnapshotResult(s.readAll(), s.latestSequence(), s.entryCount(), s.version(), s.createdAtNs());
+    }
+
+    /**
+     * Opens a snapshot of every entry of the context as of now, encoded as it is read (see
+     * {@link SnapshotStream}); its size is known at once. Holds nothing but the view: an
+     * abandoned stream needs no closing.
      *
      * @throws LedgerException INVALID_ARGUMENT for a bad context id
      */
-    public SnapshotResult snapshot(String contextId) {
+    public SnapshotStream snapshotStream(String contextId) {
         ContextView view = view(contextId);
-        long createdAt = config.epochNanos().getAsLong();
-        byte[] blob = SnapshotCodec.encode(contextId, createdAt, view.entries());
-        return new SnapshotResult(blob, view.latestSequence(), view.latestSequence(), SnapshotCodec.VERSION, createdAt);
+        return SnapshotStream.of(contextId, config.epochNanos().getAsLong(), view);
     }
 
     /**

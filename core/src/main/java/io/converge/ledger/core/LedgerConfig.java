@@ -23,9 +23,12 @@ import java.util.function.LongSupplier;
  * @param ringFullWaitNanos how long a publisher waits for a free slot before RESOURCE_EXHAUSTED
  * @param epochNanos        the clock that stamps appended_at_ns
  * @param storage           where records live and how they are forced and recovered
+ * @param loadMaxClockSkewNanos how far past the ledger's clock a loaded entry's appended_at_ns may
+ *                          lie; a blob with a later one is refused (default 1 minute)
  */
 public record LedgerConfig(int ringSize, long memoryBudgetBytes, Wait waitStrategy, int watchThreads,
-                           long ringFullWaitNanos, LongSupplier epochNanos, StorageConfig storage) {
+                           long ringFullWaitNanos, LongSupplier epochNanos, StorageConfig storage,
+                           long loadMaxClockSkewNanos) {
 
     /** The ring consumers' wait strategies, by the name used in configuration. */
     public enum Wait {
@@ -63,6 +66,7 @@ public record LedgerConfig(int ringSize, long memoryBudgetBytes, Wait waitStrate
     }
 
     public static final int DEFAULT_RING_SIZE = 1 << 16;
+    public static final long DEFAULT_LOAD_MAX_CLOCK_SKEW_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     public LedgerConfig {
         if (ringSize < 1 || Integer.bitCount(ringSize) != 1) {
@@ -74,50 +78,59 @@ public record LedgerConfig(int ringSize, long memoryBudgetBytes, Wait waitStrate
         if (watchThreads < 1) {
             throw new IllegalArgumentException("watchThreads must be at least 1");
         }
+        if (loadMaxClockSkewNanos < 0) {
+            throw new IllegalArgumentException("loadMaxClockSkewNanos must not be negative");
+        }
     }
 
     /**
      * Defaults: a 65,536-slot ring, half the heap for entries, the parking wait, 2 watch threads, 100 ms,
-     * records in memory (an embedded ledger writes no files unless told where).
+     * records in memory (an embedded ledger writes no files unless told where), a 1-minute load clock skew.
      */
     public static LedgerConfig defaults() {
         return new LedgerConfig(DEFAULT_RING_SIZE, Runtime.getRuntime().maxMemory() / 2, Wait.PARKING, 2,
-            TimeUnit.MILLISECONDS.toNanos(100), EpochNanoClock.SYSTEM, StorageConfig.memory());
+            TimeUnit.MILLISECONDS.toNanos(100), EpochNanoClock.SYSTEM, StorageConfig.memory(),
+            DEFAULT_LOAD_MAX_CLOCK_SKEW_NANOS);
     }
 
     public LedgerConfig withStorage(StorageConfig newStorage) {
         return new LedgerConfig(ringSize, memoryBudgetBytes, waitStrategy, watchThreads, ringFullWaitNanos, epochNanos,
-            newStorage);
+            newStorage, loadMaxClockSkewNanos);
     }
 
     public LedgerConfig withRingSize(int slots) {
         return new LedgerConfig(slots, memoryBudgetBytes, waitStrategy, watchThreads,
-            ringFullWaitNanos, epochNanos, storage);
+            ringFullWaitNanos, epochNanos, storage, loadMaxClockSkewNanos);
     }
 
     public LedgerConfig withMemoryBudgetBytes(long bytes) {
         return new LedgerConfig(ringSize, bytes, waitStrategy, watchThreads, ringFullWaitNanos, epochNanos,
-            storage);
+            storage, loadMaxClockSkewNanos);
     }
 
     public LedgerConfig withWaitStrategy(Wait wait) {
         return new LedgerConfig(ringSize, memoryBudgetBytes, wait, watchThreads, ringFullWaitNanos, epochNanos,
-            storage);
+            storage, loadMaxClockSkewNanos);
     }
 
     public LedgerConfig withWatchThreads(int threads) {
         return new LedgerConfig(ringSize, memoryBudgetBytes, waitStrategy, threads, ringFullWaitNanos, epochNanos,
-            storage);
+            storage, loadMaxClockSkewNanos);
     }
 
     public LedgerConfig withRingFullWaitNanos(long nanos) {
         return new LedgerConfig(ringSize, memoryBudgetBytes, waitStrategy, watchThreads, nanos, epochNanos,
-            storage);
+            storage, loadMaxClockSkewNanos);
     }
 
 
     public LedgerConfig withEpochNanos(LongSupplier clock) {
         return new LedgerConfig(ringSize, memoryBudgetBytes, waitStrategy, watchThreads, ringFullWaitNanos, clock,
-            storage);
+            storage, loadMaxClockSkewNanos);
+    }
+
+    public LedgerConfig withLoadMaxClockSkewNanos(long nanos) {
+        return new LedgerConfig(ringSize, memoryBudgetBytes, waitStrategy, watchThreads, ringFullWaitNanos, epochNanos,
+            storage, nanos);
     }
 }

@@ -6,6 +6,12 @@ package io.converge.ledger.core;
  * continue the target without a gap; ids kept for the snapshot's own context and fresh
  * otherwise; append times never decreasing; the memory budget and the store's room for
  * all of it, or nothing. Sequencer thread only.
+ *
+ * <p>A kept id that carries this instance's own high bits is refused (INVALID_ARGUMENT):
+ * every id this instance issued lives in the context it was issued for, at its sequence,
+ * so a genuine snapshot of that context holds it only at or below the target's latest,
+ * where it is skipped. Such an id past the latest can only be a copy of an id of another
+ * context, which would then be held twice.
  */
 final class LoadRules {
     private final ContextStore contexts;
@@ -47,9 +53,16 @@ final class LoadRules {
             return;
         }
         int contextIdBytes = InputRules.utf8Length(c.contextId);
+        boolean keepIds = s.contextId().equals(c.contextId);
         long recordBytes = 0;
         int largest = 0;
         for (int i = skip; i < n; i++) {
+            if (keepIds && s.idHi(i) == ids.instanceBits()) {
+                c.rejection = LedgerException.invalid("snapshot's entry at sequence " + (s.firstSequence() + i)
+                    + " keeps id " + EntryIds.format(s.idHi(i), s.idLo(i)) + ", which carries this server's own"
+                    + " instance bits but is not in context " + c.contextId + ": the snapshot is forged");
+                return;
+            }
             int size = s.recordBytes(i, contextIdBytes);
             recordBytes += size;
             largest = Math.max(largest, size);
@@ -67,7 +80,6 @@ final class LoadRules {
             return;
         }
         ContextWriter log = existing != null ? existing : contexts.getOrCreate(c.contextId); // its cost is in cost
-        boolean keepIds = s.contextId().equals(c.contextId);
         for (int i = skip; i < n; i++) {
             long idHi = keepIds ? s.idHi(i) : ids.instanceBits();
             long idLo = keepIds ? s.idLo(i) : ids.next();

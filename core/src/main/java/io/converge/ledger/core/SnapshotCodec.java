@@ -1,15 +1,13 @@
 package io.converge.ledger.core;
 
-import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.util.Collections;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.zip.CRC32C;
 
 /**
@@ -91,116 +89,223 @@ public final class SnapshotCodec {
     }
 
     /**
-     * Decodes and checks a blob.
+     * Decodes and checks a blob, with no bound on append times (tests, tools).
      *
      * @throws LedgerException INVALID_ARGUMENT when the blob is empty, corrupt, truncated,
      *                         not a snapshot, of an unknown version or fails its checksum
      */
     public static DecodedSnapshot decode(byte[] blob) {
-        if (blob.length == 0) {
+        return decode(SnapshotBytes.of(blob), Long.MAX_VALUE);
+    }
+
+    /**
+     * Decodes and checks a blob: the format, the checksum, then every entry (see the class
+     * doc), plus what a Load needs: every {@code appended_at_ns} from 0 to
+     * {@code latestAppendedAtNs}, every id well-formed (not the nil id; within a run of
+     * entries with the same high bits, the low bits increase, as an instance issues them).
+     * The result reads its entries from {@code blob}, which must stay unchanged while it is used.
+     *
+     * @throws LedgerException INVALID_ARGUMENT when the blob is empty, corrupt, truncated,
+     *                         not a snapshot, of an unknown version, fails its checksum or
+     *                         breaks a rule; the message names the entry by its sequence
+     */
+    public static DecodedSnapshot decode(SnapshotBytes blob, long latestAppendedAtNs) {
+        long size = blob.size();
+        if (size == 0) {
             throw LedgerException.invalid("snapshot is empty");
         }
-        if (blob.length < PREFIX_BYTES + CRC_BYTES) {
-            throw LedgerException.invalid("snapshot is truncated or not a snapshot: " + blob.length + " bytes");
+        if (size < PREFIX_BYTES + CRC_BYTES) {
+            throw LedgerException.invalid("snapshot is truncated or not a snapshot: " + size + " bytes");
         }
-        ByteBuffer in = ByteBuffer.wrap(blob);
-        if (in.getInt() != MAGIC) {
+        if (size > MAX_BLOB_BYTES) {
+            throw LedgerException.invalid("snapshot of " + size + " bytes is larger than any this format holds ("
+                + MAX_BLOB_BYTES + " bytes)");
+        }
+        if (blob.getInt(0) != MAGIC) {
             throw LedgerException.invalid("snapshot is not a Converge Ledger snapshot: bad magic bytes");
         }
-        int version = in.getInt();
+        int version = blob.getInt(4);
         if (version != VERSION) {
             throw LedgerException.invalid("snapshot format version " + Integer.toUnsignedString(version)
                 + " is not supported; this server reads version " + VERSION);
         }
         CRC32C crc = new CRC32C();
-        crc.update(blob, 0, blob.length - CRC_BYTES);
-        int expected = ByteBuffer.wrap(blob, blob.length - CRC_BYTES, CRC_BYTES).getInt();
-        if ((int) crc.getValue() != expected) {
+        blob.update(crc, 0, size - CRC_BYTES);
+        if ((int) crc.getValue() != blob.getInt(size - CRC_BYTES)) {
             throw LedgerException.invalid("snapshot fails its CRC-32C check: it is corrupt or truncated");
         }
-        in.limit(blob.length - CRC_BYTES);
-        try {
-            return decodeBody(in, version);
-        } catch (BufferUnderflowException e) {
-            throw LedgerException.invalid("snapshot is truncated: a field runs past the end of the blob");
-        }
+        return new BlobReader(blob, PREFIX_BYTES, (int) (size - CRC_BYTES)).decode(version, latestAppendedAtNs);
     }
 
-    private static DecodedSnapshot decodeBody(ByteBuffer in, int version) {
-        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+    /** Reads a blob's body by position, checking every length against what remains. */
+    private static final class BlobReader {
+        private final SnapshotBytes blob;
+        private final int limit;
+        private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT)
             .onUnmappableCharacter(CodingErrorAction.REPORT);
-        String contextId = getString(in, utf8, "context id");
-        try {
-            InputRules.checkContextId(contextId);
-        } catch (LedgerException e) {
-            throw LedgerException.invalid("snapshot holds a bad context id: " + e.getMessage());
+        private byte[] scratch = new byte[256];
+        private int at;
+
+        BlobReader(SnapshotBytes blob, int at, int limit) {
+            this.blob = blob;
+            this.at = at;
+            this.limit = limit;
         }
-        long createdAtNs = in.getLong();
-        long firstSequence = in.getLong();
-        long count = Integer.toUnsignedLong(in.getInt());
-        if (firstSequence < 1) {
-            throw LedgerException.invalid("snapshot's first sequence is " + firstSequence + "; it must be at least 1");
+
+        private int remaining() {
+            return limit - at;
         }
-        if (count > Long.MAX_VALUE - firstSequence + 1) {
-            throw LedgerException.invalid("snapshot's " + count + " entries from sequence " + firstSequence
-                + " run past the largest sequence");
-        }
-        if (count > in.remaining() / MIN_ENTRY_BYTES) {
-            throw LedgerException.invalid("snapshot claims " + count + " entries but holds only "
-                + in.remaining() + " bytes of them");
-        }
-        int n = (int) count;
-        long[] longs = new long[3 * n];
-        Object[] refs = new Object[3 * n];
-        int[] bodyBytes = new int[n];
-        long lastAppendedAt = Long.MIN_VALUE;
-        for (int i = 0; i < n; i++) {
-            long sequence = firstSequence + i;
-            long appendedAt;
-            longs[3 * i] = in.getLong();
-            longs[3 * i + 1] = in.getLong();
-            longs[3 * i + 2] = appendedAt = in.getLong();
-            if (i > 0 && appendedAt < lastAppendedAt) {
-                throw LedgerException.invalid("snapshot's appended_at_ns decreases at sequence " + sequence);
+
+        private void need(int n) {
+            if (n > remaining()) {
+                throw LedgerException.invalid("snapshot is truncated: a field runs past the end of the blob");
             }
-            lastAppendedAt = appendedAt;
-            String key = getString(in, utf8, "key");
-            byte[] payload = getBytes(in, "payload");
-            int pairs = in.getInt();
-            if (pairs < 0 || pairs > in.remaining() / 8) {
+        }
+
+        private int getInt() {
+            need(4);
+            int v = blob.getInt(at);
+            at += 4;
+            return v;
+        }
+
+        private long getLong() {
+            need(8);
+            long v = blob.getLong(at);
+            at += 8;
+            return v;
+        }
+
+        /** Reads a length and checks it against what remains and against {@code max}; returns it. */
+        private int length(String what, int max, long sequence) {
+            int length = getInt();
+            if (length < 0 || length > remaining()) {
+                throw LedgerException.invalid("snapshot is truncated or corrupt: a " + what + " of "
+                    + Integer.toUnsignedString(length) + " bytes runs past the end of the blob");
+            }
+            if (length > max) {
+                throw LedgerException.invalid((sequence > 0 ? "snapshot's entry at sequence " + sequence
+                    + " breaks a limit: its " : "snapshot holds a ") + what + " of " + length
+                    + " bytes, longer than " + max + " bytes");
+            }
+            return length;
+        }
+
+        private String string(String what, int max, long sequence) {
+            int length = length(what, max, sequence);
+            if (scratch.length < length) {
+                scratch = new byte[Math.max(length, 2 * scratch.length)];
+            }
+            blob.get(at, scratch, length);
+            at += length;
+            try {
+                return utf8.reset().decode(ByteBuffer.wrap(scratch, 0, length)).toString();
+            } catch (CharacterCodingException e) {
+                throw LedgerException.invalid("snapshot holds a " + what + " that is not valid UTF-8"
+                    + (sequence > 0 ? " at sequence " + sequence : ""));
+            }
+        }
+
+        DecodedSnapshot decode(int version, long latestAppendedAtNs) {
+            String contextId = string("context id", InputRules.MAX_CONTEXT_ID_BYTES, 0);
+            try {
+                InputRules.checkContextId(contextId);
+            } catch (LedgerException e) {
+                throw LedgerException.invalid("snapshot holds a bad context id: " + e.getMessage());
+            }
+            long createdAtNs = getLong();
+            long firstSequence = getLong();
+            long count = Integer.toUnsignedLong(getInt());
+            if (firstSequence < 1) {
+                throw LedgerException.invalid("snapshot's first sequence is " + firstSequence
+                    + "; it must be at least 1");
+            }
+            if (count > Long.MAX_VALUE - firstSequence + 1) {
+                throw LedgerException.invalid("snapshot's " + count + " entries from sequence " + firstSequence
+                    + " run past the largest sequence");
+            }
+            if (count > remaining() / MIN_ENTRY_BYTES) {
+                throw LedgerException.invalid("snapshot claims " + count + " entries but holds only "
+                    + remaining() + " bytes of them");
+            }
+            int n = (int) count;
+            int[] offsets = new int[n];
+            long lastAppendedAt = Long.MIN_VALUE;
+            long lastIdHi = 0;
+            long lastIdLo = 0;
+            Set<String> metadataKeys = new HashSet<>();
+            for (int i = 0; i < n; i++) {
+                long sequence = firstSequence + i;
+                offsets[i] = at;
+                long idHi = getLong();
+                long idLo = getLong();
+                long appendedAt = getLong();
+                checkId(sequence, idHi, idLo, i > 0 && idHi == lastIdHi, lastIdLo);
+                lastIdHi = idHi;
+                lastIdLo = idLo;
+                if (appendedAt < 0 || appendedAt > latestAppendedAtNs) {
+                    throw LedgerException.invalid("snapshot's entry at sequence " + sequence + " has appended_at_ns "
+                        + Long.toUnsignedString(appendedAt) + ", later than this server accepts: its clock now"
+                        + " plus the allowed skew (LEDGER_LOAD_MAX_CLOCK_SKEW_MS)");
+                }
+                if (i > 0 && appendedAt < lastAppendedAt) {
+                    throw LedgerException.invalid("snapshot's appended_at_ns decreases at sequence " + sequence);
+                }
+                lastAppendedAt = appendedAt;
+                string("key", InputRules.MAX_KEY_BYTES, sequence);
+                int payload = length("payload", Integer.MAX_VALUE, sequence);
+                if (payload > InputRules.MAX_PAYLOAD_BYTES) {
+                    throw LedgerException.invalid("snapshot's entry at sequence " + sequence + " breaks a limit: "
+                        + "its payload of " + payload + " bytes is larger than " + InputRules.MAX_PAYLOAD_BYTES
+                        + " bytes (4 MiB)");
+                }
+                at += payload;
+                metadata(sequence, metadataKeys);
+            }
+            if (remaining() > 0) {
+                throw LedgerException.invalid("snapshot has " + remaining()
+                    + " unexpected bytes after its last entry");
+            }
+            return new DecodedSnapshot(version, contextId, createdAtNs, firstSequence, blob, offsets);
+        }
+
+        private static void checkId(long sequence, long idHi, long idLo, boolean sameRun, long lastIdLo) {
+            if (idHi == 0 && idLo == 0) {
+                throw LedgerException.invalid("snapshot's entry at sequence " + sequence + " has the nil id");
+            }
+            if (sameRun && Long.compareUnsigned(idLo, lastIdLo) <= 0) {
+                throw LedgerException.invalid("snapshot's entry at sequence " + sequence + " has id "
+                    + EntryIds.format(idHi, idLo) + ", which no instance issues after the id of the entry before it ("
+                    + EntryIds.format(idHi, lastIdLo) + ")");
+            }
+        }
+
+        private void metadata(long sequence, Set<String> keys) {
+            int pairs = getInt();
+            if (pairs < 0 || pairs > remaining() / 8) {
                 throw LedgerException.invalid("snapshot's entry at sequence " + sequence + " claims "
                     + Integer.toUnsignedString(pairs) + " metadata pairs, more than the blob holds");
             }
-            // Insertion order: re-encoding a decoded blob gives back the same bytes.
-            Map<String, String> metadata = pairs == 0 ? Map.of() : new LinkedHashMap<>(pairs * 2);
+            keys.clear();
+            long utf8Bytes = 0;
             for (int p = 0; p < pairs; p++) {
-                String k = getString(in, utf8, "metadata key");
-                String v = getString(in, utf8, "metadata value");
-                if (metadata.put(k, v) != null) {
+                int keyAt = at;
+                String k = string("metadata key", Integer.MAX_VALUE, sequence);
+                int valueAt = at;
+                string("metadata value", Integer.MAX_VALUE, sequence);
+                utf8Bytes += valueAt - keyAt - 4 + at - valueAt - 4;
+                if (utf8Bytes > InputRules.MAX_METADATA_BYTES) {
+                    throw LedgerException.invalid("snapshot's entry at sequence " + sequence + " breaks a limit: "
+                        + "its metadata holds at least " + utf8Bytes + " bytes of UTF-8 keys and values in all; "
+                        + "the limit is " + InputRules.MAX_METADATA_BYTES + " (64 KiB)");
+                }
+                if (!keys.add(k)) {
                     throw LedgerException.invalid("snapshot's entry at sequence " + sequence
                         + " repeats the metadata key '" + k + "'");
                 }
             }
-            int keyBytes;
-            int metadataBytes;
-            try {
-                keyBytes = InputRules.checkKey(key, "key");
-                metadataBytes = InputRules.checkMetadata(metadata);
-                InputRules.checkPayload(payload.length);
-            } catch (LedgerException e) {
-                throw LedgerException.invalid("snapshot's entry at sequence " + sequence + " breaks a limit: "
-                    + e.getMessage());
-            }
-            refs[3 * i] = key;
-            refs[3 * i + 1] = payload;
-            refs[3 * i + 2] = pairs == 0 ? metadata : Collections.unmodifiableMap(metadata);
-            bodyBytes[i] = keyBytes + EntryRecord.metadataBlockBytes(metadataBytes, pairs) + payload.length;
         }
-        if (in.hasRemaining()) {
-            throw LedgerException.invalid("snapshot has " + in.remaining() + " unexpected bytes after its last entry");
-        }
-        return new DecodedSnapshot(version, contextId, createdAtNs, firstSequence, longs, refs, bodyBytes);
     }
 
     private static void putBytes(ByteBuffer out, byte[] bytes) {
@@ -209,26 +314,5 @@ public final class SnapshotCodec {
 
     private static void putString(ByteBuffer out, String s) {
         putBytes(out, s.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static byte[] getBytes(ByteBuffer in, String what) {
-        int length = in.getInt();
-        if (length < 0 || length > in.remaining()) {
-            throw LedgerException.invalid("snapshot is truncated or corrupt: a " + what + " of "
-                + Integer.toUnsignedString(length) + " bytes runs past the end of the blob");
-        }
-        byte[] bytes = new byte[length];
-        in.get(bytes);
-        return bytes;
-    }
-
-    private static String getString(ByteBuffer in, CharsetDecoder utf8, String what) {
-        byte[] bytes = getBytes(in, what);
-        try {
-            CharBuffer chars = utf8.reset().decode(ByteBuffer.wrap(bytes));
-            return chars.toString();
-        } catch (CharacterCodingException e) {
-            throw LedgerException.invalid("snapshot holds a " + what + " that is not valid UTF-8");
-        }
     }
 }

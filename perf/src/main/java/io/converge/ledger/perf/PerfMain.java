@@ -6,7 +6,7 @@ import java.util.Arrays;
 
 /**
  * The one entry point of {@code converge-ledger-perf.jar}: {@code jmh}, {@code load},
- * {@code gate}, {@code contexts} or {@code dashboard}, followed by that tool's own arguments.
+ * {@code gate}, {@code contexts}, {@code dashboard} or {@code snapshots}, followed by that tool's own arguments.
  */
 public final class PerfMain {
     private PerfMain() {
@@ -26,6 +26,7 @@ public final class PerfMain {
             case "contexts" -> System.exit(io.converge.ledger.perf.memory.ContextCost.run(rest, System.out));
             case "dashboard" -> System.exit(io.converge.ledger.perf.dashboard.DashboardMain.run(rest, System.out,
                 System.err));
+            case "snapshots" -> System.exit(io.converge.ledger.perf.snapshot.SnapshotFigures.run(rest));
             default -> {
                 usage();
                 System.exit(2);
@@ -39,6 +40,7 @@ public final class PerfMain {
             + "  load [options]       gRPC load generator: closed or open loop Appends, watchers (--help)\n"
             + "  gate [--baseline F]  the CI perf gate: ratios vs the no-op ring and the no-op gRPC service\n"
             + "  contexts [options]   heap bytes per context at 0, 1 and 100 entries (--help)\n"
-            + "  dashboard <command>  record /metrics and draw docs/grafana/dashboard.json's panels as a PNG\n");
+            + "  dashboard <command>  record /metrics and draw docs/grafana/dashboard.json's panels as a PNG\n"
+            + "  snapshots MODE ...   fill/take/load/get-lat: the client of perf/scripts/snapshot-figures.sh\n");
     }
 }

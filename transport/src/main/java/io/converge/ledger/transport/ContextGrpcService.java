@@ -1,6 +1,5 @@
 package io.converge.ledger.transport;
 
-import com.google.protobuf.UnsafeByteOperations;
 import io.converge.context.v1.AppendBatchResponse;
 import io.converge.context.v1.AppendRequest;
 import io.converge.context.v1.AppendResponse;
@@ -8,9 +7,10 @@ import io.converge.context.v1.ContextServiceGrpc;
 import io.converge.context.v1.Entry;
 import io.converge.context.v1.GetRequest;
 import io.converge.context.v1.GetResponse;
+import io.converge.context.v1.LoadChunk;
 import io.converge.context.v1.LoadRequest;
 import io.converge.context.v1.LoadResponse;
-import io.converge.context.v1.SnapshotMetadata;
+import io.converge.context.v1.SnapshotChunk;
 import io.converge.context.v1.SnapshotRequest;
 import io.converge.context.v1.SnapshotResponse;
 import io.converge.context.v1.WatchEvent;
@@ -21,13 +21,13 @@ import io.converge.ledger.core.BatchAppendCallback;
 import io.converge.ledger.core.EntryIds;
 import io.converge.ledger.core.Ledger;
 import io.converge.ledger.core.LedgerException;
-import io.converge.ledger.core.LoadCallback;
-import io.converge.ledger.core.SnapshotResult;
 import io.grpc.ServerServiceDefinition;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.netty.util.concurrent.EventExecutor;
 
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -43,12 +43,21 @@ final class ContextGrpcService extends ContextServiceGrpc.ContextServiceImplBase
     private final GetPager pager;
     private final ReplyCoalescer replies;
     private final RingRoomWait ringRoom;
+    private final CallLane reads;
+    private final SnapshotTransfers transfers;
 
-    ContextGrpcService(Ledger ledger, GetPager pager, ReplyCoalescer replies, RingRoomWait ringRoom) {
+    /**
+     * @param reads     the lane Get runs on
+     * @param transfers Snapshot, Load and their streamed forms, on their own lane
+     */
+    ContextGrpcService(Ledger ledger, GetPager pager, ReplyCoalescer replies, RingRoomWait ringRoom, CallLane reads,
+                       SnapshotTransfers transfers) {
         this.ledger = ledger;
         this.pager = pager;
         this.replies = replies;
         this.ringRoom = ringRoom;
+        this.reads = reads;
+        this.transfers = transfers;
     }
 
     @Override
@@ -94,41 +103,49 @@ final class ContextGrpcService extends ContextServiceGrpc.ContextServiceImplBase
     @Override
     public void get(GetRequest request, StreamObserver<GetResponse> response) {
         try {
-            var view = ledger.view(request.getContextId(), request.getKey());
-            response.onNext(pager.page(view, request.getKey(),
-                ProtoEntries.unsignedSaturated(request.getAfterSequence()), Integer.toUnsignedLong(request.getLimit())));
-            response.onCompleted();
-        } catch (RuntimeException e) {
-            fail(response, e);
+            reads.admit();
+        } catch (StatusRuntimeException e) {
+            response.onError(e);
+            return;
+        }
+        try {
+            reads.run(() -> {
+                try {
+                    var view = ledger.view(request.getContextId(), request.getKey());
+                    response.onNext(pager.page(view, request.getKey(),
+                        ProtoEntries.unsignedSaturated(request.getAfterSequence()),
+                        Integer.toUnsignedLong(request.getLimit())));
+                    response.onCompleted();
+                } catch (RuntimeException e) {
+                    fail(response, e);
+                } finally {
+                    reads.leave();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            reads.leave();
+            response.onError(SnapshotTransfers.shuttingDown());
         }
     }
 
     @Override
     public void snapshot(SnapshotRequest request, StreamObserver<SnapshotResponse> response) {
-        try {
-            SnapshotResult s = ledger.snapshot(request.getContextId());
-            response.onNext(SnapshotResponse.newBuilder()
-                .setSnapshot(UnsafeByteOperations.unsafeWrap(s.blob()))
-                .setSequence(s.sequence())
-                .setMetadata(SnapshotMetadata.newBuilder()
-                    .setCreatedAtNs(s.createdAtNs())
-                    .setEntryCount(s.entryCount())
-                    .setVersion(s.version()))
-                .build());
-            response.onCompleted();
-        } catch (RuntimeException e) {
-            fail(response, e);
-        }
+        transfers.snapshot(request, response);
     }
 
     @Override
     public void load(LoadRequest request, StreamObserver<LoadResponse> response) {
-        try {
-            ledger.load(request.getContextId(), request.getSnapshot().toByteArray(), request.getFailIfExists(),
-                new LoadReply(response));
-        } catch (RuntimeException e) {
-            fail(response, e);
-        }
+        transfers.load(request, response);
+    }
+
+    @Override
+    public void snapshotChunks(SnapshotRequest request, StreamObserver<SnapshotChunk> response) {
+        transfers.snapshotChunks(request, response);
+    }
+
+    @Override
+    public StreamObserver<LoadChunk> loadChunks(StreamObserver<LoadResponse> response) {
+        return transfers.loadChunks(response);
     }
 
     @Override
@@ -207,29 +224,6 @@ final class ContextGrpcService extends ContextServiceGrpc.ContextServiceImplBase
                 response.onNext(BatchAcks.toProto(acks));
                 response.onCompleted();
             });
-        }
-
-        @Override
-        public void onRejected(LedgerException reason) {
-            response.onError(Statuses.of(reason));
-        }
-    }
-
-    /** Answers one Load from the ledger's completion thread. */
-    private static final class LoadReply implements LoadCallback {
-        private final StreamObserver<LoadResponse> response;
-
-        LoadReply(StreamObserver<LoadResponse> response) {
-            this.response = response;
-        }
-
-        @Override
-        public void onLoaded(long entriesRestored, long latestSequence) {
-            response.onNext(LoadResponse.newBuilder()
-                .setEntriesRestored(entriesRestored)
-                .setLatestSequence(latestSequence)
-                .build());
-            response.onCompleted();
         }
 
         @Override

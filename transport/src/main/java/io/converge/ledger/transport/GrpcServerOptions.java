@@ -1,65 +1,60 @@
 package io.converge.ledger.transport;
 
-import io.converge.context.v1.ContextServiceGrpc;
-import io.grpc.Metadata;
-import io.grpc.MethodDescriptor;
 import io.grpc.ServerBuilder;
-import io.grpc.ServerCall;
-import io.grpc.ServerCallExecutorSupplier;
-
-import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The server options the ledger and the no-op baseline share, so that a side-by-side
- * measurement differs only in what the service does; and the one executor they own.
+ * measurement differs only in what the service does; and the call lanes they own.
  *
- * <p>Calls run on the transport's own threads (grpc-java's direct executor): Append and
+ * <p>Calls arrive on the transport's own threads (grpc-java's direct executor): Append and
  * Watch only validate and publish into the ledger's ring, which never blocks for longer
  * than the ring-full wait, so handing them to another thread would cost a thread switch
- * per call and buy nothing. Get, Snapshot and Load can read, encode or decode megabytes,
- * so they run on a small pool instead and never hold up the other calls of a connection.
- * Thread-safe.
+ * per call and buy nothing. The calls that read, encode or decode megabytes hand their work
+ * to a {@link CallLane} of their own, so that they never hold up the other calls of a
+ * connection, and so that cheap reads never queue behind expensive transfers:
+ * <ul>
+ *   <li>{@link #reads()}: Get ({@value #READ_LANE_CALLS} calls at most, running or waiting);</li>
+ *   <li>{@link #transfers()}: Snapshot, Load, SnapshotChunks and LoadChunks
+ *       ({@value #TRANSFER_LANE_CALLS} calls at most, a streamed one for its whole life).</li>
+ * </ul>
+ * A full lane refuses a call with RESOURCE_EXHAUSTED. Thread-safe.
  */
 final class GrpcServerOptions implements AutoCloseable {
-    private static final Set<String> HEAVY_METHODS = Set.of(
-        ContextServiceGrpc.getGetMethod().getFullMethodName(),
-        ContextServiceGrpc.getSnapshotMethod().getFullMethodName(),
-        ContextServiceGrpc.getLoadMethod().getFullMethodName());
+    static final int READ_LANE_CALLS = 1024;
+    static final int TRANSFER_LANE_CALLS = 64;
 
     private final ServerSettings settings;
-    private final ExecutorService heavyCalls;
+    private final CallLane reads;
+    private final CallLane transfers;
 
     GrpcServerOptions(ServerSettings settings) {
         this.settings = settings;
-        AtomicInteger n = new AtomicInteger();
-        this.heavyCalls = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), r -> {
-            Thread t = new Thread(r, "ledger-grpc-heavy-" + n.getAndIncrement());
-            t.setDaemon(true);
-            return t;
-        });
+        int cores = Runtime.getRuntime().availableProcessors();
+        this.reads = new CallLane("read", Math.max(2, cores), READ_LANE_CALLS);
+        this.transfers = new CallLane("transfer", Math.max(2, cores / 2), TRANSFER_LANE_CALLS);
     }
 
     /** Sets the shared options on {@code builder}; returns it. */
     ServerBuilder<?> applyTo(ServerBuilder<?> builder) {
-        ServerCallExecutorSupplier heavyOnPool = new ServerCallExecutorSupplier() {
-            @Override
-            public <ReqT, RespT> ExecutorService getExecutor(ServerCall<ReqT, RespT> call, Metadata headers) {
-                MethodDescriptor<ReqT, RespT> method = call.getMethodDescriptor();
-                return HEAVY_METHODS.contains(method.getFullMethodName()) ? heavyCalls : null;
-            }
-        };
         return builder
             .directExecutor()
-            .callExecutor(heavyOnPool)
             .maxInboundMessageSize(settings.maxInboundMessageBytes());
     }
 
-    /** Stops the pool once the server has terminated; calls still queued are dropped. */
+    /** The lane of Get. */
+    CallLane reads() {
+        return reads;
+    }
+
+    /** The lane of Snapshot, Load, SnapshotChunks and LoadChunks. */
+    CallLane transfers() {
+        return transfers;
+    }
+
+    /** Stops the lanes once the server has terminated; work still queued is dropped. */
     @Override
     public void close() {
-        heavyCalls.shutdownNow();
+        reads.close();
+        transfers.close();
     }
 }

@@ -103,8 +103,11 @@ public final class LedgerServer implements RunningServer {
         }
         this.metrics = bound;
         this.ledger = started;
+        SnapshotTransfers transfers = new SnapshotTransfers(ledger, options.transfers(),
+            new TransferBudget(settings.limits().transferBudgetBytes()), settings.maxInboundMessageBytes(),
+            SnapshotTransfers.stagingDirectory(settings));
         ContextGrpcService service = new ContextGrpcService(ledger, new GetPager(settings.getResponseCapBytes()), replies,
-            ringRoom);
+            ringRoom, options.reads(), transfers);
         services.addService(InvalidArgumentOnParseFailure.wrap(service.definition()));
         serving(ServingStatus.SERVING);
         ledger.onFailure(() -> serving(ServingStatus.NOT_SERVING));

@@ -64,7 +64,9 @@ public record ServerSettings(int port, int maxInboundMessageBytes, int getRespon
                 Long.MAX_VALUE))
             .withWatchThreads((int) number(env, "LEDGER_WATCH_THREADS", d.ledger().watchThreads(), 1024))
             .withRingFullWaitNanos(TimeUnit.MILLISECONDS.toNanos(number(env, "LEDGER_RING_FULL_WAIT_MS",
-                TimeUnit.NANOSECONDS.toMillis(d.ledger().ringFullWaitNanos()), TimeUnit.DAYS.toMillis(1))));
+                TimeUnit.NANOSECONDS.toMillis(d.ledger().ringFullWaitNanos()), TimeUnit.DAYS.toMillis(1))))
+            .withLoadMaxClockSkewNanos(TimeUnit.MILLISECONDS.toNanos(number(env, "LEDGER_LOAD_MAX_CLOCK_SKEW_MS",
+                TimeUnit.NANOSECONDS.toMillis(d.ledger().loadMaxClockSkewNanos()), TimeUnit.DAYS.toMillis(365))));
         String wait = env.get("LEDGER_WAIT_STRATEGY");
         if (wait != null) {
             try {
@@ -96,6 +98,10 @@ public record ServerSettings(int port, int maxInboundMessageBytes, int getRespon
 
     public ServerSettings withPort(int newPort) {
         return new ServerSettings(newPort, maxInboundMessageBytes, getResponseCapBytes, ledger, metricsPort, limits);
+    }
+
+    public ServerSettings withMaxInboundMessageBytes(int bytes) {
+        return new ServerSettings(port, bytes, getResponseCapBytes, ledger, metricsPort, limits);
     }
 
     public ServerSettings withGetResponseCapBytes(int bytes) {

@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * CONTRACT.md, "Load": a blob that is corrupt, truncated, not a snapshot, fails its own
  * check or has an unknown format version is INVALID_ARGUMENT with a message, and changes
- * nothing; never UNKNOWN or INTERNAL.
+ * nothing; never UNKNOWN or INTERNAL. Every blob goes through Load and LoadChunks alike.
  */
 @ParameterizedClass
 @MethodSource(ServedOverBothTransports.SERVERS)
@@ -56,14 +56,31 @@ class CorruptSnapshotContractTest extends ServedOverBothTransports {
         entriesStoredBefore = fixture.server.ledger().stats().entriesStored();
     }
 
+    /**
+     * Loads {@code bytes} with Load and then with LoadChunks (in 7-byte chunks, so that fields
+     * straddle them); both must answer alike. Returns that answer.
+     */
     private Status loadOutcome(String contextId, byte[] bytes) {
+        Status unary;
         try {
             fixture.blocking().load(LoadRequest.newBuilder()
                 .setContextId(contextId).setSnapshot(ByteString.copyFrom(bytes)).build());
-            return Status.OK;
+            unary = Status.OK;
         } catch (StatusRuntimeException e) {
-            return e.getStatus();
+            unary = e.getStatus();
         }
+        Status chunked;
+        try {
+            SnapshotChunksClient.loadChunks(fixture.channel, contextId, false, bytes, 7);
+            chunked = Status.OK;
+        } catch (StatusRuntimeException e) {
+            chunked = e.getStatus();
+        }
+        assertEquals(unary.getCode(), chunked.getCode(), "Load and LoadChunks answer alike: " + unary + " / " + chunked);
+        if (!unary.isOk()) {
+            assertEquals(unary.getDescription(), chunked.getDescription());
+        }
+        return unary;
     }
 
     private Status assertRefused(String contextId, byte[] bytes, String what) {

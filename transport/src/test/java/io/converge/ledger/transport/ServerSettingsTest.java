@@ -32,6 +32,18 @@ class ServerSettingsTest {
     }
 
     @Test
+    void theLoadClockSkewIsAMinuteByDefaultAndReadFromItsVariable() {
+        assertEquals(java.util.concurrent.TimeUnit.MINUTES.toNanos(1),
+            ServerSettings.fromEnvironment(Map.of()).ledger().loadMaxClockSkewNanos());
+        assertEquals(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(250),
+            ServerSettings.fromEnvironment(Map.of("LEDGER_LOAD_MAX_CLOCK_SKEW_MS", "250")).ledger()
+                .loadMaxClockSkewNanos());
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+            () -> ServerSettings.fromEnvironment(Map.of("LEDGER_LOAD_MAX_CLOCK_SKEW_MS", "-1")));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("LEDGER_LOAD_MAX_CLOCK_SKEW_MS"));
+    }
+
+    @Test
     void everyStorageVariableIsRead() {
         StorageConfig storage = ServerSettings.fromEnvironment(Map.of(
             "LEDGER_DATA_DIR", "/var/lib/ledger", "LEDGER_FSYNC", "always", "LEDGER_FSYNC_INTERVAL_MS", "250",

@@ -92,4 +92,38 @@ final class SnapshotBlobs {
         byte[] cut = Arrays.copyOf(blob, length + CRC_BYTES);
         return withValidCrc(cut);
     }
+
+    /** Byte offset of entry {@code index} (0-based) in a well-formed blob. */
+    static int entryOffset(byte[] blob, int index) {
+        ByteBuffer in = ByteBuffer.wrap(blob);
+        int at = 8;
+        at += 4 + in.getInt(at) + 8 + 8 + 4;
+        for (int i = 0; i < index; i++) {
+            at += 24;
+            at += 4 + in.getInt(at); // key
+            at += 4 + in.getInt(at); // payload
+            int pairs = in.getInt(at);
+            at += 4;
+            for (int p = 0; p < 2 * pairs; p++) {
+                at += 4 + in.getInt(at);
+            }
+        }
+        return at;
+    }
+
+    /** The blob with entry {@code index}'s appended_at_ns set to {@code value}, its checksum valid. */
+    static byte[] withAppendedAt(byte[] blob, int index, long value) {
+        byte[] patched = blob.clone();
+        ByteBuffer.wrap(patched).putLong(entryOffset(blob, index) + 16, value);
+        return withValidCrc(patched);
+    }
+
+    /** The blob with entry {@code index}'s id set to {@code uuid}, its checksum valid. */
+    static byte[] withId(byte[] blob, int index, String uuid) {
+        java.util.UUID id = java.util.UUID.fromString(uuid);
+        byte[] patched = blob.clone();
+        int at = entryOffset(blob, index);
+        ByteBuffer.wrap(patched).putLong(at, id.getMostSignificantBits()).putLong(at + 8, id.getLeastSignificantBits());
+        return withValidCrc(patched);
+    }
 }
