@@ -6,6 +6,7 @@ import io.converge.ledger.transport.metrics.GrpcCallCounter;
 import io.converge.ledger.transport.metrics.LedgerMetrics;
 import io.converge.ledger.transport.metrics.MetricsHttpServer;
 import io.converge.ledger.transport.metrics.RingWaits;
+import io.converge.ledger.transport.security.TokenAuthInterceptor;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.Status;
@@ -48,6 +49,8 @@ public final class LedgerServer implements RunningServer {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final GrpcServerOptions options;
     private final RingWaits ringWaits;
+    /** Null when token authentication is off. */
+    private final TokenAuthInterceptor auth;
 
     private LedgerServer(ServerBuilder<?> builder, ServerSettings settings) throws IOException {
         ReplyCoalescer replies = new ReplyCoalescer();
@@ -55,10 +58,18 @@ public final class LedgerServer implements RunningServer {
         this.ringWaits = ringRoom;
         this.options = new GrpcServerOptions(settings);
         GrpcCallCounter callCounter = null;
+        // added before the call counter, so it runs after it: refused calls are counted too
+        this.auth = settings.security().newInterceptor();
+        if (auth != null) {
+            builder.intercept(auth);
+        }
         if (settings.metricsOn()) {
             this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             callCounter = new GrpcCallCounter(registry);
             builder.intercept(callCounter);
+            if (auth != null) {
+                auth.bindTo(registry);
+            }
         } else {
             this.registry = null;
         }
@@ -81,7 +92,8 @@ public final class LedgerServer implements RunningServer {
             started = Ledger.start(settings.ledger(), replies);
             bound = settings.metricsOn() ? LedgerMetrics.bind(registry, started, ringRoom, callCounter) : null;
             this.metricsHttp = settings.metricsOn()
-                ? MetricsHttpServer.start(settings.metricsPort(), registry, started.latency())
+                ? MetricsHttpServer.start(settings.metricsPort(), registry, started.latency(),
+                    settings.security().tlsOn() ? settings.security().tls() : null)
                 : null;
         } catch (IOException | RuntimeException e) {
             server.shutdownNow();
@@ -138,6 +150,21 @@ public final class LedgerServer implements RunningServer {
 
     public Ledger ledger() {
         return ledger;
+    }
+
+    /**
+     * Reads the tokens file again (on SIGHUP): its tokens replace the current ones when it checks
+     * out, else the current ones stay and the reason is logged. Open connections and calls go on.
+     *
+     * @return whether the file's tokens are now in force; false also when authentication is off
+     */
+    public boolean reloadTokens() {
+        return auth != null && auth.reload();
+    }
+
+    /** The token check, or {@code null} when authentication is off. */
+    public TokenAuthInterceptor auth() {
+        return auth;
     }
 
     /** How calls fared that found the ring full (also served as metrics). */

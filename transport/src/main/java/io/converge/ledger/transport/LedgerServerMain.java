@@ -1,6 +1,7 @@
 package io.converge.ledger.transport;
 
 import io.converge.ledger.core.Ledger;
+import io.converge.ledger.transport.security.SighupReload;
 import io.grpc.netty.NettyServerBuilder;
 
 /**
@@ -26,7 +27,8 @@ public final class LedgerServerMain {
         }
         RunningServer server;
         try {
-            server = mode.start(NettyServerBuilder.forPort(settings.port()), settings);
+            server = mode.start(NettyServerBuilder.forPort(settings.port(), settings.security().serverCredentials()),
+                settings);
         } catch (IllegalStateException e) {
             System.err.println("converge-ledger: cannot start: " + e.getMessage());
             System.exit(1);
@@ -50,8 +52,18 @@ public final class LedgerServerMain {
                 + ledger.contextCount() + " contexts; ring " + settings.ledger().ringSize() + " slots, memory budget "
                 + settings.ledger().memoryBudgetBytes() + " bytes, wait strategy " + settings.ledger().waitStrategy() + ")");
         }
+        if (settings.security().tlsOn()) {
+            System.err.println("converge-ledger: TLS only, certificate " + settings.security().tls().certFile()
+                + (settings.security().tls().mutual() ? "; clients must present a certificate (mTLS)" : ""));
+        }
+        if (settings.security().authOn() && server instanceof LedgerServer ledgerServer) {
+            boolean reloads = SighupReload.install(ledgerServer::reloadTokens);
+            System.err.println("converge-ledger: token authentication on, " + settings.security().tokens().size()
+                + " tokens from " + settings.security().tokensFile() + (reloads ? " (SIGHUP reloads it)" : ""));
+        }
         if (server.metricsPort() >= 0) {
-            System.err.println("converge-ledger: metrics on http://localhost:" + server.metricsPort() + "/metrics");
+            System.err.println("converge-ledger: metrics on " + (settings.security().tlsOn() ? "https" : "http")
+                + "://localhost:" + server.metricsPort() + "/metrics");
         }
         server.awaitTermination();
     }
