@@ -24,10 +24,11 @@ final class Connection {
     @Option(names = "--ca", paramLabel = "PEM", description = "trust the authorities in this PEM file (implies --tls)")
     Path ca;
 
-    @Option(names = "--cert", paramLabel = "PEM", description = "the client certificate for mutual TLS (with --key)")
+    @Option(names = "--cert", paramLabel = "PEM", description = "the client certificate for mutual TLS (with --tls-key)")
     Path cert;
 
-    @Option(names = "--key", paramLabel = "PEM", description = "the client's PKCS#8 private key for mutual TLS")
+    /** Not {@code --key}: that is the entry key of append, get and watch. */
+    @Option(names = "--tls-key", paramLabel = "PEM", description = "the client's PKCS#8 private key for mutual TLS")
     Path key;
 
     @Option(names = "--token", paramLabel = "TOKEN", defaultValue = "${env:LEDGER_TOKEN}",
@@ -41,7 +42,7 @@ final class Connection {
 
     ChannelSpec spec() {
         if ((cert == null) != (key == null)) {
-            throw new CliFailure(ExitCodes.USAGE, "--cert and --key go together");
+            throw new CliFailure(ExitCodes.USAGE, "--cert and --tls-key go together");
         }
         return new ChannelSpec(target, tls, ca, cert, key, token);
     }

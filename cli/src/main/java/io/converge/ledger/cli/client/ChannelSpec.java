@@ -29,7 +29,7 @@ public record ChannelSpec(String target, boolean tls, Path ca, Path cert, Path k
             throw new IllegalArgumentException("the target must be host:port");
         }
         if ((cert == null) != (key == null)) {
-            throw new IllegalArgumentException("--cert and --key go together");
+            throw new IllegalArgumentException("--cert and --tls-key go together");
         }
     }
 

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * A certificate authority made at test time, with the JDK's own {@code keytool} (no extra
  * library, no committed key): a CA, a server certificate for localhost and 127.0.0.1, and a
  * client certificate, each signed by the CA, written as PEM files (keys as PKCS#8) under a
- * test's directory. A second, unrelated CA can be made to sign certificates nobody trusts.
+ * test's directory.
  */
 public final class TestCertificates {
     private static final String PASS = "test-pass";
