@@ -21,7 +21,8 @@ final class AppendCommand extends LedgerCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "CONTEXT")
     String context;
 
-    @Parameters(index = "1", arity = "0..1", paramLabel = "-", description = "read the payload from standard input")
+    @Parameters(index = "1", arity = "0..1", paramLabel = "STDIN",
+        description = "\"-\": read the payload from standard input")
     String stdin;
 
     @Option(names = "--key", paramLabel = "K", description = "the entry's key")

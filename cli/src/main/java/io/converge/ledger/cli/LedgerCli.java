@@ -2,6 +2,7 @@ package io.converge.ledger.cli;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -22,7 +23,7 @@ import java.nio.file.NoSuchFileException;
     description = "Reads, writes, follows and moves the contexts of a Converge Ledger server.",
     subcommands = {AppendCommand.class, GetCommand.class, WatchCommand.class, SeqCommand.class,
         SnapshotCommand.class, LoadCommand.class, HealthCommand.class, StatsCommand.class,
-        CommandLine.HelpCommand.class},
+        CommandLine.HelpCommand.class, AutoComplete.GenerateCompletion.class},
     footer = {"", "Exit status: 0 done, 2 bad usage, 3 a local file, 4 not serving (health), 5 no metrics (stats),",
         "10 + the gRPC status code when a call fails (14 DEADLINE_EXCEEDED, 16 ALREADY_EXISTS,",
         "17 PERMISSION_DENIED, 24 UNAVAILABLE, 26 UNAUTHENTICATED, ...), 1 a bug. See docs/CLI.md."})

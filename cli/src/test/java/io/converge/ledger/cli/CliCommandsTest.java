@@ -192,6 +192,19 @@ class CliCommandsTest {
     }
 
     @Test
+    void helpListsTheCommandsAndACompletionScriptIsGenerated() {
+        Cli.Run help = run("--help");
+        assertEquals(0, help.status(), help.toString());
+        for (String command : List.of("append", "get", "watch", "seq", "snapshot", "load", "health", "stats")) {
+            assertTrue(help.stdout().contains("  " + command + " "), command + " in " + help.stdout());
+        }
+        assertTrue(help.stdout().contains("Exit status:"), help.stdout());
+        Cli.Run completion = run("generate-completion");
+        assertEquals(0, completion.status(), completion.toString());
+        assertTrue(completion.stdout().contains("complete -F"), "a bash completion script");
+    }
+
+    @Test
     void healthSaysServing() {
         assertEquals("127.0.0.1:" + server.port() + ": SERVING", ok("health").stdout().strip());
         assertTrue(ok("health", "--json").stdout().contains("\"status\":\"SERVING\""));
