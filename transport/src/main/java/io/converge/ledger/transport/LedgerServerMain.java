@@ -60,6 +60,8 @@ public final class LedgerServerMain {
             boolean reloads = SighupReload.install(ledgerServer::reloadTokens);
             System.err.println("converge-ledger: token authentication on, " + settings.security().tokens().size()
                 + " tokens from " + settings.security().tokensFile() + (reloads ? " (SIGHUP reloads it)" : ""));
+        } else if (settings.security().authOn()) {
+            System.err.println("converge-ledger: LEDGER_AUTH_TOKENS_FILE is not applied in noop-baseline mode");
         }
         if (server.metricsPort() >= 0) {
             System.err.println("converge-ledger: metrics on " + (settings.security().tlsOn() ? "https" : "http")
