@@ -8,6 +8,7 @@ import io.converge.ledger.transport.metrics.LedgerMetrics;
 import io.converge.ledger.transport.metrics.MetricsHttpServer;
 import io.converge.ledger.transport.metrics.RingWaits;
 import io.converge.ledger.transport.metrics.WatchStalls;
+import io.converge.ledger.transport.security.TokenAuthInterceptor;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.Status;
@@ -50,6 +51,8 @@ public final class LedgerServer implements RunningServer {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final GrpcServerOptions options;
     private final RingWaits ringWaits;
+    /** Null when token authentication is off. */
+    private final TokenAuthInterceptor auth;
 
     private LedgerServer(ServerBuilder<?> builder, ServerSettings settings) throws IOException {
         ReplyCoalescer replies = new ReplyCoalescer();
@@ -58,11 +61,19 @@ public final class LedgerServer implements RunningServer {
         this.options = new GrpcServerOptions(settings);
         builder.intercept(new RefusalLog());
         GrpcCallCounter callCounter = null;
+        // added before the call counter, so it runs after it: refused calls are counted too
+        this.auth = settings.security().newInterceptor();
+        if (auth != null) {
+            builder.intercept(auth);
+        }
         if (settings.metricsOn()) {
             this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             callCounter = new GrpcCallCounter(registry);
             builder.intercept(callCounter);
             builder.intercept(new WatchStalls(registry));
+            if (auth != null) {
+                auth.bindTo(registry);
+            }
         } else {
             this.registry = null;
         }
@@ -85,7 +96,8 @@ public final class LedgerServer implements RunningServer {
             started = Ledger.start(settings.ledger(), replies);
             bound = settings.metricsOn() ? LedgerMetrics.bind(registry, started, ringRoom, callCounter) : null;
             this.metricsHttp = settings.metricsOn()
-                ? MetricsHttpServer.start(settings.metricsPort(), registry, started.latency())
+                ? MetricsHttpServer.start(settings.metricsPort(), registry, started.latency(),
+                    settings.security().tlsOn() ? settings.security().tls() : null)
                 : null;
         } catch (IOException | RuntimeException e) {
             server.shutdownNow();
@@ -145,6 +157,21 @@ public final class LedgerServer implements RunningServer {
 
     public Ledger ledger() {
         return ledger;
+    }
+
+    /**
+     * Reads the tokens file again (on SIGHUP): its tokens replace the current ones when it checks
+     * out, else the current ones stay and the reason is logged. Open connections and calls go on.
+     *
+     * @return whether the file's tokens are now in force; false also when authentication is off
+     */
+    public boolean reloadTokens() {
+        return auth != null && auth.reload();
+    }
+
+    /** The token check, or {@code null} when authentication is off. */
+    public TokenAuthInterceptor auth() {
+        return auth;
     }
 
     /** How calls fared that found the ring full (also served as metrics). */

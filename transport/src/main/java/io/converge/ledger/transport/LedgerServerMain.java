@@ -3,6 +3,7 @@ package io.converge.ledger.transport;
 import io.converge.ledger.core.Ledger;
 import io.converge.ledger.transport.logging.LogSettings;
 import io.converge.ledger.transport.logging.ServerLogging;
+import io.converge.ledger.transport.security.SighupReload;
 import io.grpc.netty.NettyServerBuilder;
 
 import java.util.Map;
@@ -49,7 +50,8 @@ public final class LedgerServerMain {
         log.log(System.Logger.Level.INFO, EffectiveConfiguration.describe(mode, settings, logSettings, env));
         RunningServer server;
         try {
-            server = mode.start(NettyServerBuilder.forPort(settings.port()), settings);
+            server = mode.start(NettyServerBuilder.forPort(settings.port(), settings.security().serverCredentials()),
+                settings);
         } catch (IllegalStateException e) {
             log.log(System.Logger.Level.ERROR, "cannot start: " + e.getMessage());
             System.exit(1);
@@ -70,8 +72,20 @@ public final class LedgerServerMain {
                 + ledger.contextCount() + " contexts; ring " + settings.ledger().ringSize() + " slots, memory budget "
                 + settings.ledger().memoryBudgetBytes() + " bytes, wait strategy " + settings.ledger().waitStrategy() + ")");
         }
+        if (settings.security().tlsOn()) {
+            log.log(System.Logger.Level.INFO, "TLS only, certificate " + settings.security().tls().certFile()
+                + (settings.security().tls().mutual() ? "; clients must present a certificate (mTLS)" : ""));
+        }
+        if (settings.security().authOn() && server instanceof LedgerServer ledgerServer) {
+            boolean reloads = SighupReload.install(ledgerServer::reloadTokens);
+            log.log(System.Logger.Level.INFO, "token authentication on, " + settings.security().tokens().size()
+                + " tokens from " + settings.security().tokensFile() + (reloads ? " (SIGHUP reloads it)" : ""));
+        } else if (settings.security().authOn()) {
+            log.log(System.Logger.Level.WARNING, "LEDGER_AUTH_TOKENS_FILE is not applied in noop-baseline mode");
+        }
         if (server.metricsPort() >= 0) {
-            log.log(System.Logger.Level.INFO, "metrics on http://localhost:" + server.metricsPort() + "/metrics");
+            log.log(System.Logger.Level.INFO, "metrics on " + (settings.security().tlsOn() ? "https" : "http")
+                + "://localhost:" + server.metricsPort() + "/metrics");
         }
         server.awaitTermination();
     }

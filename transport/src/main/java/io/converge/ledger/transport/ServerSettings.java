@@ -2,6 +2,7 @@ package io.converge.ledger.transport;
 
 import io.converge.ledger.core.LedgerConfig;
 import io.converge.ledger.core.StorageConfig;
+import io.converge.ledger.transport.security.ServerSecurity;
 
 import java.nio.file.Path;
 import java.util.Locale;
@@ -23,9 +24,10 @@ import java.util.concurrent.TimeUnit;
  *                               {@link #METRICS_OFF} (the default, also when the variable is empty)
  *                               for none, 0 for one the OS chooses, else that port
  * @param limits                 the bounds the edge keeps for every client ({@link ServerLimits})
+ * @param security               TLS and token authentication ({@link ServerSecurity}; default: neither)
  */
 public record ServerSettings(int port, int maxInboundMessageBytes, int getResponseCapBytes, LedgerConfig ledger,
-                             int metricsPort, ServerLimits limits) {
+                             int metricsPort, ServerLimits limits, ServerSecurity security) {
     public static final int DEFAULT_PORT = 50051;
     public static final int DEFAULT_MAX_INBOUND_MESSAGE_BYTES = 64 * 1024 * 1024;
     /** {@link #metricsPort()} when there is no metrics endpoint. */
@@ -38,11 +40,15 @@ public record ServerSettings(int port, int maxInboundMessageBytes, int getRespon
         if (limits == null) {
             throw new IllegalArgumentException("limits must not be null");
         }
+        if (security == null) {
+            throw new IllegalArgumentException("security must not be null");
+        }
     }
 
     public static ServerSettings defaults() {
         return new ServerSettings(DEFAULT_PORT, DEFAULT_MAX_INBOUND_MESSAGE_BYTES, GetPager.DEFAULT_RESPONSE_CAP_BYTES,
-            LedgerConfig.defaults(), METRICS_OFF, ServerLimits.defaults());
+            LedgerConfig.defaults(), METRICS_OFF, ServerLimits.defaults(),
+            ServerSecurity.none());
     }
 
     /** Where the server keeps its records unless {@code LEDGER_DATA_DIR} says otherwise. */
@@ -88,7 +94,8 @@ public record ServerSettings(int port, int maxInboundMessageBytes, int getRespon
             (int) number(env, "LEDGER_GET_RESPONSE_CAP_BYTES", d.getResponseCapBytes(), Integer.MAX_VALUE),
             ledger,
             metricsPort,
-            ServerLimits.fromEnvironment(env));
+            ServerLimits.fromEnvironment(env),
+            ServerSecurity.fromEnvironment(env));
     }
 
     /** Whether the server serves metrics over HTTP. */
@@ -97,7 +104,8 @@ public record ServerSettings(int port, int maxInboundMessageBytes, int getRespon
     }
 
     public ServerSettings withPort(int newPort) {
-        return new ServerSettings(newPort, maxInboundMessageBytes, getResponseCapBytes, ledger, metricsPort, limits);
+        return new ServerSettings(newPort, maxInboundMessageBytes, getResponseCapBytes, ledger, metricsPort, limits,
+            security);
     }
 
     public ServerSettings withMaxInboundMessageBytes(int bytes) {
@@ -105,20 +113,27 @@ public record ServerSettings(int port, int maxInboundMessageBytes, int getRespon
     }
 
     public ServerSettings withGetResponseCapBytes(int bytes) {
-        return new ServerSettings(port, maxInboundMessageBytes, bytes, ledger, metricsPort, limits);
+        return new ServerSettings(port, maxInboundMessageBytes, bytes, ledger, metricsPort, limits, security);
     }
 
     public ServerSettings withLedger(LedgerConfig config) {
-        return new ServerSettings(port, maxInboundMessageBytes, getResponseCapBytes, config, metricsPort, limits);
+        return new ServerSettings(port, maxInboundMessageBytes, getResponseCapBytes, config, metricsPort, limits, security);
     }
 
     /** @param newMetricsPort {@link #METRICS_OFF}, 0 for a port the OS chooses, or a port */
     public ServerSettings withMetricsPort(int newMetricsPort) {
-        return new ServerSettings(port, maxInboundMessageBytes, getResponseCapBytes, ledger, newMetricsPort, limits);
+        return new ServerSettings(port, maxInboundMessageBytes, getResponseCapBytes, ledger, newMetricsPort, limits,
+            security);
     }
 
     public ServerSettings withLimits(ServerLimits newLimits) {
-        return new ServerSettings(port, maxInboundMessageBytes, getResponseCapBytes, ledger, metricsPort, newLimits);
+        return new ServerSettings(port, maxInboundMessageBytes, getResponseCapBytes, ledger, metricsPort, newLimits,
+            security);
+    }
+
+    public ServerSettings withSecurity(ServerSecurity newSecurity) {
+        return new ServerSettings(port, maxInboundMessageBytes, getResponseCapBytes, ledger, metricsPort, limits,
+            newSecurity);
     }
 
     /**

@@ -2,6 +2,10 @@ package io.converge.ledger.transport.metrics;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
+import io.converge.ledger.transport.security.TlsFiles;
 import io.converge.ledger.core.LedgerLatency;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
@@ -58,10 +62,41 @@ public final class MetricsHttpServer implements AutoCloseable {
      */
     public static MetricsHttpServer start(int port, PrometheusMeterRegistry registry, LedgerLatency latency)
         throws IOException {
-        MetricsHttpServer server = new MetricsHttpServer(HttpServer.create(new InetSocketAddress(port), 0),
-            registry, latency);
+        return start(port, registry, latency, null);
+    }
+
+    /**
+     * Binds {@code port} (0: one the OS chooses) and starts serving, over HTTPS with the
+     * certificate of {@code tls} (and asking for a client certificate when it is {@linkplain
+     * TlsFiles#mutual mutual}), or over plain HTTP when {@code tls} is {@code null}.
+     *
+     * @throws IOException when the port cannot be bound
+     */
+    public static MetricsHttpServer start(int port, PrometheusMeterRegistry registry, LedgerLatency latency,
+                                          TlsFiles tls) throws IOException {
+        HttpServer http;
+        if (tls == null) {
+            http = HttpServer.create(new InetSocketAddress(port), 0);
+        } else {
+            HttpsServer https = HttpsServer.create(new InetSocketAddress(port), 0);
+            boolean mutual = tls.mutual();
+            https.setHttpsConfigurator(new HttpsConfigurator(tls.sslContext()) {
+                @Override
+                public void configure(HttpsParameters params) {
+                    params.setSSLParameters(getSSLContext().getDefaultSSLParameters());
+                    params.setNeedClientAuth(mutual);
+                }
+            });
+            http = https;
+        }
+        MetricsHttpServer server = new MetricsHttpServer(http, registry, latency);
         server.http.start();
         return server;
+    }
+
+    /** Whether it serves HTTPS. */
+    public boolean https() {
+        return http instanceof HttpsServer;
     }
 
     /** The port it listens on. */
