@@ -109,7 +109,7 @@ public record ServerSettings(int port, int maxInboundMessageBytes, int getRespon
     }
 
     public ServerSettings withMaxInboundMessageBytes(int bytes) {
-        return new ServerSettings(port, bytes, getResponseCapBytes, ledger, metricsPort, limits);
+        return new ServerSettings(port, bytes, getResponseCapBytes, ledger, metricsPort, limits, security);
     }
 
     public ServerSettings withGetResponseCapBytes(int bytes) {
