@@ -48,16 +48,19 @@ public final class LedgerServer implements RunningServer {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final GrpcServerOptions options;
     private final RingWaits ringWaits;
+    private final WireBatchParsing parsing;
 
     private LedgerServer(ServerBuilder<?> builder, ServerSettings settings) throws IOException {
         ReplyCoalescer replies = new ReplyCoalescer();
         RingRoomWait ringRoom = new RingRoomWait(settings.ledger().ringFullWaitNanos());
         this.ringWaits = ringRoom;
         this.options = new GrpcServerOptions(settings);
+        this.parsing = new WireBatchParsing(settings.limits().parseBudgetBytes());
         GrpcCallCounter callCounter = null;
         if (settings.metricsOn()) {
             this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             callCounter = new GrpcCallCounter(registry);
+            parsing.bindTo(registry);
             builder.intercept(callCounter);
         } else {
             this.registry = null;
@@ -81,7 +84,8 @@ public final class LedgerServer implements RunningServer {
             started = Ledger.start(settings.ledger(), replies);
             bound = settings.metricsOn() ? LedgerMetrics.bind(registry, started, ringRoom, callCounter) : null;
             this.metricsHttp = settings.metricsOn()
-                ? MetricsHttpServer.start(settings.metricsPort(), registry, started.latency())
+                ? MetricsHttpServer.start(settings.limits().metricsBindAddress(), settings.metricsPort(), registry,
+                    started.latency())
                 : null;
         } catch (IOException | RuntimeException e) {
             server.shutdownNow();
@@ -89,6 +93,7 @@ public final class LedgerServer implements RunningServer {
                 started.close();
             }
             options.close();
+            parsing.close();
             if (bound != null) {
                 bound.close();
             }
@@ -101,7 +106,7 @@ public final class LedgerServer implements RunningServer {
         this.ledger = started;
         ContextGrpcService service = new ContextGrpcService(ledger, new GetPager(settings.getResponseCapBytes()), replies,
             ringRoom);
-        services.addService(InvalidArgumentOnParseFailure.wrap(service.definition()));
+        services.addService(InvalidArgumentOnParseFailure.wrap(service.definition(parsing)));
         serving(ServingStatus.SERVING);
         ledger.onFailure(() -> serving(ServingStatus.NOT_SERVING));
     }
@@ -140,6 +145,11 @@ public final class LedgerServer implements RunningServer {
         return ledger;
     }
 
+    /** The meter registry the metrics endpoint serves, or null when metrics are off; the edge adds its meters to it. */
+    public PrometheusMeterRegistry meterRegistry() {
+        return registry;
+    }
+
     /** How calls fared that found the ring full (also served as metrics). */
     public RingWaits ringWaits() {
         return ringWaits;
@@ -168,6 +178,7 @@ public final class LedgerServer implements RunningServer {
             Thread.currentThread().interrupt();
         } finally {
             options.close();
+            parsing.close();
             if (metricsHttp != null) {
                 metricsHttp.close();
             }

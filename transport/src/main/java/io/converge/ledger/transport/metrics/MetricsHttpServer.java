@@ -24,7 +24,8 @@ import java.util.concurrent.TimeUnit;
  * Any other path is 404; another method on one of these paths is 405. Requests are served
  * one at a time on one daemon thread, never on the ledger's or gRPC's threads.
  *
- * <p>Listens on every interface, like the gRPC port. {@link #close()} stops it at once
+ * <p>Listens on the address it is given ({@code LEDGER_METRICS_BIND_ADDRESS}: by default the
+ * loopback interface only, unlike the gRPC port). {@link #close()} stops it at once
  * (an exchange in progress is cut off) and waits for its thread; idempotent.
  */
 public final class MetricsHttpServer implements AutoCloseable {
@@ -52,13 +53,14 @@ public final class MetricsHttpServer implements AutoCloseable {
     }
 
     /**
-     * Binds {@code port} (0: one the OS chooses) and starts serving.
+     * Binds {@code port} (0: one the OS chooses) on {@code bindAddress} (an interface's address or host
+     * name; {@code 0.0.0.0} for every interface) and starts serving.
      *
      * @throws IOException when the port cannot be bound
      */
-    public static MetricsHttpServer start(int port, PrometheusMeterRegistry registry, LedgerLatency latency)
-        throws IOException {
-        MetricsHttpServer server = new MetricsHttpServer(HttpServer.create(new InetSocketAddress(port), 0),
+    public static MetricsHttpServer start(String bindAddress, int port, PrometheusMeterRegistry registry,
+                                          LedgerLatency latency) throws IOException {
+        MetricsHttpServer server = new MetricsHttpServer(HttpServer.create(new InetSocketAddress(bindAddress, port), 0),
             registry, latency);
         server.http.start();
         return server;
@@ -67,6 +69,11 @@ public final class MetricsHttpServer implements AutoCloseable {
     /** The port it listens on. */
     public int port() {
         return http.getAddress().getPort();
+    }
+
+    /** The address it listens on. */
+    public InetSocketAddress address() {
+        return http.getAddress();
     }
 
     private void handle(HttpExchange exchange) throws IOException {
