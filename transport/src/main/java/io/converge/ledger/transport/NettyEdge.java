@@ -114,9 +114,9 @@ public final class NettyEdge implements AutoCloseable {
 
     /** Registers {@code ledger.connections.open} and {@code ledger.connections.refused}. */
     public void bindTo(MeterRegistry registry) {
-        Gauge.builder("ledger.connections.open", cap.open, AtomicInteger::get).baseUnit("connections")
+        Gauge.builder("ledger.connections.open", cap.open, AtomicInteger::get)
             .description("gRPC connections open now (LEDGER_MAX_CONNECTIONS at most)").register(registry);
-        FunctionCounter.builder("ledger.connections.refused", cap.refused, LongAdder::sum).baseUnit("connections")
+        FunctionCounter.builder("ledger.connections.refused", cap.refused, LongAdder::sum)
             .description("gRPC connections closed on arrival because LEDGER_MAX_CONNECTIONS were open").register(registry);
     }
 
