@@ -23,6 +23,12 @@ public final class LedgerServerMain {
             System.exit(2);
             return;
         }
+        String tooLarge = mode == ServingMode.LEDGER ? MemoryCeiling.refusal(settings.ledger()) : null;
+        if (tooLarge != null) {
+            System.err.println("converge-ledger: " + tooLarge);
+            System.exit(2);
+            return;
+        }
         RunningServer server;
         NettyEdge edge = NettyEdge.create(settings.limits());
         try {
