@@ -1,6 +1,7 @@
 package io.converge.ledger.core;
 
-import java.nio.ByteBuffer;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
@@ -19,6 +20,9 @@ import java.util.Set;
  * (lookups are linear); its keys are distinct. Immutable and thread-safe.
  */
 public final class MetadataBlock extends AbstractMap<String, String> {
+    /** The block's u32 fields, in the record's byte order. */
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, EntryRecord.ORDER);
+
     private final byte[] block;
     private final int pairs;
     private final int utf8Bytes;
@@ -50,15 +54,22 @@ public final class MetadataBlock extends AbstractMap<String, String> {
             throw LedgerException.invalid("metadata is " + utf8 + " bytes of UTF-8 keys and values in all; the limit is "
                 + InputRules.MAX_METADATA_BYTES + " (64 KiB)");
         }
-        ByteBuffer out = ByteBuffer.allocate((int) length).order(EntryRecord.ORDER);
-        out.putInt(kept);
+        byte[] out = new byte[(int) length];
+        INT.set(out, 0, kept);
+        int at = 4;
         for (int p = 0; p < pairs; p++) {
             if (ranges[4 * p + 1] >= 0) {
-                out.putInt(ranges[4 * p + 1]).put(source, ranges[4 * p], ranges[4 * p + 1]);
-                out.putInt(ranges[4 * p + 3]).put(source, ranges[4 * p + 2], ranges[4 * p + 3]);
+                at = put(out, at, source, ranges[4 * p], ranges[4 * p + 1]);
+                at = put(out, at, source, ranges[4 * p + 2], ranges[4 * p + 3]);
             }
         }
-        return new MetadataBlock(out.array(), kept, (int) utf8);
+        return new MetadataBlock(out, kept, (int) utf8);
+    }
+
+    private static int put(byte[] out, int at, byte[] source, int offset, int length) {
+        INT.set(out, at, length);
+        System.arraycopy(source, offset, out, at + 4, length);
+        return at + 4 + length;
     }
 
     /** The encoded block; callers must not change it. */
@@ -102,7 +113,7 @@ public final class MetadataBlock extends AbstractMap<String, String> {
                     }
 
                     private String string() {
-                        int length = ByteBuffer.wrap(block, at, 4).order(EntryRecord.ORDER).getInt();
+                        int length = (int) INT.get(block, at);
                         String s = new String(block, at + 4, length, StandardCharsets.UTF_8);
                         at += 4 + length;
                         return s;

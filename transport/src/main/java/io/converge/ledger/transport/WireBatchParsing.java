@@ -43,11 +43,14 @@ final class WireBatchParsing implements AutoCloseable {
     /** Requests up to this size are parsed on the thread that delivers them. */
     static final int INLINE_BYTES = 1 << 20;
     static final int THREADS = 2;
+    private static final System.Logger LOG = System.getLogger(WireBatchParsing.class.getName());
 
     private final long budgetBytes;
     private final AtomicLong parsingBytes = new AtomicLong();
     private final LongAdder refused = new LongAdder();
     private final LongAdder offloaded = new LongAdder();
+    /** The longest parse since start, in nanoseconds. */
+    private final AtomicLong longestParseNanos = new AtomicLong();
     private final ExecutorService parsers;
     private final MethodDescriptor.Marshaller<Parsed> marshaller = new MethodDescriptor.Marshaller<>() {
         @Override
@@ -96,8 +99,8 @@ final class WireBatchParsing implements AutoCloseable {
 
     /**
      * Registers {@code ledger.parse.bytes} (bytes being parsed), {@code ledger.parse.refusals}
-     * (requests refused for the budget) and {@code ledger.parse.offloaded} (requests parsed
-     * off their event loop).
+     * (requests refused for the budget), {@code ledger.parse.offloaded} (requests parsed off
+     * their event loop) and {@code ledger.parse.longest} (the longest parse, in seconds).
      */
     void bindTo(MeterRegistry registry) {
         Gauge.builder("ledger.parse.bytes", parsingBytes, AtomicLong::get).baseUnit("bytes")
@@ -107,6 +110,8 @@ final class WireBatchParsing implements AutoCloseable {
         FunctionCounter.builder("ledger.parse.offloaded", offloaded, LongAdder::sum)
             .description("requests over 1 MiB, parsed on a parse thread instead of their event loop")
             .register(registry);
+        Gauge.builder("ledger.parse.longest", longestParseNanos, n -> n.get() / 1e9).baseUnit("seconds")
+            .description("the longest parse of one AppendBatch or AppendStream request since start").register(registry);
     }
 
     private Parsed parse(InputStream stream) {
@@ -131,6 +136,10 @@ final class WireBatchParsing implements AutoCloseable {
             parsers.execute(() -> {
                 try {
                     result.complete(parseOrStatus(bytes));
+                } catch (Throwable e) { // out of memory, say: the call is answered all the same, never left hanging
+                    LOG.log(System.Logger.Level.ERROR, "parsing a request of " + bytes.length + " bytes failed", e);
+                    result.complete(Status.RESOURCE_EXHAUSTED.withDescription("the server could not parse this request"
+                        + " of " + bytes.length + " bytes (" + e.getClass().getSimpleName() + "); retry later"));
                 } finally {
                     release(charge);
                 }
@@ -176,12 +185,15 @@ final class WireBatchParsing implements AutoCloseable {
     }
 
     /** The parsed batch, or the INVALID_ARGUMENT status of bytes that are not an {@code AppendBatchRequest}. */
-    private static Object parseOrStatus(byte[] bytes) {
+    private Object parseOrStatus(byte[] bytes) {
+        long start = System.nanoTime();
         try {
             return WireBatch.parse(bytes);
         } catch (InvalidProtocolBufferException e) {
             return Status.INVALID_ARGUMENT.withDescription("the request is not a valid AppendBatchRequest message: "
                 + e.getMessage());
+        } finally {
+            longestParseNanos.accumulateAndGet(System.nanoTime() - start, Math::max);
         }
     }
 
