@@ -132,8 +132,12 @@ final class WireBatchMethods {
             }
             if (request.outcome() instanceof Status refused) {
                 failed = true;
-                service.onError(refused.asRuntimeException());
-                response.onError(refused.asRuntimeException());
+                // Under the service's lock, which it holds for every use of the call (AppendStreamCall
+                // does): no answer of an earlier batch is sent after, or while, the call closes.
+                synchronized (service) {
+                    service.onError(refused.asRuntimeException());
+                    response.onError(refused.asRuntimeException());
+                }
             } else {
                 service.onNext((WireBatch) request.outcome());
             }
