@@ -28,7 +28,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class CommandRing {
     private final LedgerConfig config;
-    private final DaemonThreads threads = new DaemonThreads("ledger-ring");
+    private final DaemonThreads threads;
     private final Disruptor<LedgerCommand> disruptor;
     private final RingBuffer<LedgerCommand> ring;
     private final EventHandler<LedgerCommand> last;
@@ -46,6 +46,7 @@ final class CommandRing {
                 RingFaults faults) {
         this.config = config;
         this.faults = faults;
+        this.threads = new DaemonThreads("ledger-ring", faults);
         this.disruptor = new Disruptor<>(LedgerCommand::new, config.ringSize(), threads, ProducerType.MULTI,
             waitStrategy);
         EventHandlerGroup<LedgerCommand> group = disruptor.handleEventsWith(handlers.get(0));

@@ -114,6 +114,9 @@ final class EntryRecord {
         if (metadata.isEmpty()) {
             return EMPTY;
         }
+        if (metadata instanceof MetadataBlock encoded) {
+            return encoded.block();
+        }
         byte[][] parts = new byte[metadata.size() * 2][];
         int i = 0;
         int utf8 = 0;

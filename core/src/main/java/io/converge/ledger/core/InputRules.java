@@ -63,6 +63,15 @@ public final class InputRules {
      * @throws LedgerException INVALID_ARGUMENT when larger than 64 KiB or not valid UTF-8
      */
     public static int checkMetadata(Map<String, String> metadata) {
+        long total = metadata instanceof MetadataBlock encoded ? encoded.utf8Bytes() : utf8Bytes(metadata);
+        if (total > MAX_METADATA_BYTES) {
+            throw LedgerException.invalid("metadata is " + total
+                + " bytes of UTF-8 keys and values in all; the limit is " + MAX_METADATA_BYTES + " (64 KiB)");
+        }
+        return (int) total;
+    }
+
+    private static long utf8Bytes(Map<String, String> metadata) {
         long total = 0;
         for (Map.Entry<String, String> e : metadata.entrySet()) {
             int k = utf8Length(e.getKey());
@@ -72,11 +81,7 @@ public final class InputRules {
             }
             total += k + v;
         }
-        if (total > MAX_METADATA_BYTES) {
-            throw LedgerException.invalid("metadata is " + total
-                + " bytes of UTF-8 keys and values in all; the limit is " + MAX_METADATA_BYTES + " (64 KiB)");
-        }
-        return (int) total;
+        return total;
     }
 
     /** @throws LedgerException RESOURCE_EXHAUSTED when larger than 4 MiB */

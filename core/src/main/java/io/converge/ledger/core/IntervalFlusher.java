@@ -16,8 +16,11 @@ final class IntervalFlusher implements AutoCloseable {
     private final Thread thread;
     private volatile boolean closed;
 
-    IntervalFlusher(RecordStore records, long intervalNanos) {
+    private final RingFaults faults;
+
+    IntervalFlusher(RecordStore records, long intervalNanos, RingFaults faults) {
         this.records = records;
+        this.faults = faults;
         this.intervalNanos = intervalNanos;
         this.thread = new Thread(this::run, "ledger-fsync");
         thread.setDaemon(true);
@@ -31,6 +34,8 @@ final class IntervalFlusher implements AutoCloseable {
                 records.force();
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.ERROR, "forcing the ledger's records to disk failed", e);
+            } catch (Error e) {
+                faults.threadFault("ledger-fsync", e); // stops the ledger; this thread goes on forcing
             }
         }
     }

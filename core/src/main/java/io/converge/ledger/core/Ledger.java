@@ -37,7 +37,7 @@ public final class Ledger implements AutoCloseable {
     private final Recovery.Result recovered;
     private final IntervalFlusher flusher;
     private final LedgerLatency latency = new LedgerLatency();
-    private final DaemonThreads watchThreads = new DaemonThreads("ledger-watch");
+    private final DaemonThreads watchThreads = new DaemonThreads("ledger-watch", faults);
     private final ExecutorService watchExecutor;
     private final CommandRing commands;
 
@@ -72,7 +72,7 @@ public final class Ledger implements AutoCloseable {
         handlers.add(new CompletionHandler(fanOut, latency, batchEnd));
         this.commands = new CommandRing(config, wait, handlers, faults);
         this.flusher = !storage.inMemory() && storage.fsync() == StorageConfig.Fsync.INTERVAL
-            ? new IntervalFlusher(records, storage.fsyncIntervalNanos()) : null;
+            ? new IntervalFlusher(records, storage.fsyncIntervalNanos(), faults) : null;
         if (recovered.entries() > 0) {
             LOG.log(System.Logger.Level.INFO, "recovered " + recovered.entries() + " entries of " + store.size()
                 + " contexts from " + storage);

@@ -10,12 +10,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * INTERNAL (its message says nothing of the exception: that stays in the server's log), so
  * the completion handler still answers it. An {@link Error} (out of memory, say) marks
  * the ledger failed: from then on it refuses every new command with UNAVAILABLE, and the
- * failure listener (the transport's health) is told once.
+ * failure listener (the transport's health) is told once. The ledger's other threads
+ * report their faults here too ({@link #threadFault}), so none of them dies silently.
+ * Handling a fault never throws, even with the heap exhausted.
  *
  * <p>Thread-safe: each handler's thread calls its own exception handler.
  */
 final class RingFaults {
     private static final System.Logger LOG = System.getLogger(RingFaults.class.getName());
+
+    /** The failure when even composing its message fails (the heap exhausted). */
+    private static final String STOPPED = "the ledger stopped after a fault in a ring stage; see the server's log";
 
     private final AtomicLong faults = new AtomicLong();
     private volatile String failure;
@@ -46,10 +51,49 @@ final class RingFaults {
         return new Handler(stage, false);
     }
 
+    /**
+     * For the ledger's other threads (segment preparation, fsync, watch delivery): a fault
+     * there is logged and counted, and an {@link Error} stops the ledger as one in a ring
+     * stage does. Never throws.
+     */
+    void threadFault(String thread, Throwable e) {
+        faults.incrementAndGet();
+        log("the ledger's thread " + thread + " failed", e);
+        if (e instanceof Error) {
+            stop(thread, e);
+        }
+    }
+
+    /** Logs, unless even that fails (the heap exhausted): the fault must still be handled. */
+    private static void log(String what, Throwable e) {
+        try {
+            LOG.log(System.Logger.Level.ERROR, what, e);
+        } catch (Throwable ignored) {
+            // Nothing more can be done; the failure itself is kept and reported by health.
+        }
+    }
+
+    private void stop(String stage, Throwable e) {
+        if (failure != null) {
+            return;
+        }
+        String why;
+        try {
+            why = "the ledger stopped after a fault in its " + stage + ": " + e.getClass().getSimpleName();
+        } catch (Throwable noRoom) {
+            why = STOPPED;
+        }
+        failure = why;
+        try {
+            onFailure.run();
+        } catch (Throwable listenerFailed) {
+            log("the ledger's failure listener failed", listenerFailed);
+        }
+    }
+
     private void fault(String stage, Throwable e, LedgerCommand command, boolean refuse) {
         faults.incrementAndGet();
-        LOG.log(System.Logger.Level.ERROR, "the " + stage + " failed on a " + (command == null ? "command" : command.type)
-            + " command", e);
+        log("the " + stage + " failed on a " + (command == null ? "command" : command.type) + " command", e);
         if (refuse && command != null) {
             LedgerException internal = new LedgerException(LedgerException.Reason.INTERNAL,
                 "the server failed while storing this request; nothing of it was acknowledged");
@@ -59,9 +103,8 @@ final class RingFaults {
                 command.rejection = internal;
             }
         }
-        if (e instanceof Error && failure == null) {
-            failure = "the ledger stopped after a fault in its " + stage + ": " + e.getClass().getSimpleName();
-            onFailure.run();
+        if (e instanceof Error) {
+            stop(stage, e);
         }
     }
 
@@ -74,9 +117,16 @@ final class RingFaults {
             this.refuse = refuse;
         }
 
+        /** Never throws: a throw here would end the handler's thread, and the ring would stall behind it. */
         @Override
         public void handleEventException(Throwable e, long sequence, LedgerCommand command) {
-            fault(stage, e, command, refuse);
+            try {
+                fault(stage, e, command, refuse);
+            } catch (Throwable t) {
+                if (failure == null) {
+                    failure = STOPPED;
+                }
+            }
         }
 
         @Override

@@ -23,6 +23,7 @@ import java.util.concurrent.locks.LockSupport;
  * writing them; {@link #force} is thread-safe.
  */
 final class SegmentedStore implements RecordStore {
+    private static final System.Logger LOG = System.getLogger(SegmentedStore.class.getName());
     private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final VarHandle WRITTEN;
 
@@ -240,7 +241,9 @@ final class SegmentedStore implements RecordStore {
                     failure.set(e);
                     LockSupport.parkNanos(this, RETRY_NANOS);
                     continue;
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | Error e) {
+                    // Not fatal to this thread: the writer is refused with the reason, and this thread retries.
+                    LOG.log(System.Logger.Level.ERROR, "the ledger could not create its next segment", e);
                     failure.set(new LedgerException(LedgerException.Reason.UNAVAILABLE,
                         "the ledger could not create its next segment: " + e));
                     LockSupport.parkNanos(this, RETRY_NANOS);

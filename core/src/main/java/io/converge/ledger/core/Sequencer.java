@@ -27,6 +27,11 @@ final class Sequencer implements EventHandler<LedgerCommand> {
     private final StageSignal signal;
 
     private Thread owner;
+    /**
+     * A fault reading the clock at a batch's start: were it thrown from there, the ring
+     * would report it against no command (or a stale one) and skip the batch's first.
+     */
+    private Throwable clockFault;
     /** The clock, read at the start of the current ring batch. */
     private long batchEpochNanos;
 
@@ -51,7 +56,11 @@ final class Sequencer implements EventHandler<LedgerCommand> {
     /** Reads the clock once per ring batch: the appends of one batch share their time (each at least its context's last). */
     @Override
     public void onBatchStart(long batchSize, long queueDepth) {
-        batchEpochNanos = epochNanos.getAsLong();
+        try {
+            batchEpochNanos = epochNanos.getAsLong();
+        } catch (RuntimeException | Error e) {
+            clockFault = e; // thrown for the batch's first command, which it then refuses (see RingFaults)
+        }
     }
 
     @Override
@@ -62,6 +71,14 @@ final class Sequencer implements EventHandler<LedgerCommand> {
     @Override
     public void onEvent(LedgerCommand command, long ringSequence, boolean endOfBatch) {
         assert owner == null || owner == Thread.currentThread() : "the sequencer has one thread";
+        if (clockFault != null) {
+            Throwable fault = clockFault;
+            clockFault = null;
+            if (fault instanceof Error error) {
+                throw error;
+            }
+            throw (RuntimeException) fault;
+        }
         switch (command.type) {
             case APPEND -> append(command);
             case BATCH_APPEND -> appendBatched(command);

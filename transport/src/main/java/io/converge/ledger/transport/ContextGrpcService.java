@@ -69,9 +69,9 @@ final class ContextGrpcService extends ContextServiceGrpc.ContextServiceImplBase
             ProtoEntries.metadataOf(request), reply));
     }
 
-    /** What to add to a server: the service, with AppendBatch and AppendStream reading {@link WireBatch}es. */
-    ServerServiceDefinition definition() {
-        return WireBatchMethods.bind(bindService(), this::appendWireBatch, this::appendWireStream);
+    /** What to add to a server: the service, AppendBatch and AppendStream reading {@link WireBatch}es by {@code parsing}. */
+    ServerServiceDefinition definition(WireBatchParsing parsing) {
+        return WireBatchMethods.bind(bindService(), parsing, this::appendWireBatch, this::appendWireStream);
     }
 
     private void appendWireBatch(WireBatch batch, StreamObserver<AppendBatchResponse> response) {

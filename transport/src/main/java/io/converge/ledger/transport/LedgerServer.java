@@ -53,6 +53,7 @@ public final class LedgerServer implements RunningServer {
     private final RingWaits ringWaits;
     /** Null when token authentication is off. */
     private final TokenAuthInterceptor auth;
+    private final WireBatchParsing parsing;
 
     private LedgerServer(ServerBuilder<?> builder, ServerSettings settings) throws IOException {
         ReplyCoalescer replies = new ReplyCoalescer();
@@ -60,6 +61,7 @@ public final class LedgerServer implements RunningServer {
         this.ringWaits = ringRoom;
         this.options = new GrpcServerOptions(settings);
         builder.intercept(new RefusalLog());
+        this.parsing = new WireBatchParsing(settings.limits().parseBudgetBytes());
         GrpcCallCounter callCounter = null;
         // added before the call counter, so it runs after it: refused calls are counted too
         this.auth = settings.security().newInterceptor();
@@ -69,6 +71,7 @@ public final class LedgerServer implements RunningServer {
         if (settings.metricsOn()) {
             this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             callCounter = new GrpcCallCounter(registry);
+            parsing.bindTo(registry);
             builder.intercept(callCounter);
             builder.intercept(new WatchStalls(registry));
             if (auth != null) {
@@ -96,8 +99,8 @@ public final class LedgerServer implements RunningServer {
             started = Ledger.start(settings.ledger(), replies);
             bound = settings.metricsOn() ? LedgerMetrics.bind(registry, started, ringRoom, callCounter) : null;
             this.metricsHttp = settings.metricsOn()
-                ? MetricsHttpServer.start(settings.metricsPort(), registry, started.latency(),
-                    settings.security().tlsOn() ? settings.security().tls() : null)
+                ? MetricsHttpServer.start(settings.limits().metricsBindAddress(), settings.metricsPort(), registry,
+                    started.latency(), settings.security().tlsOn() ? settings.security().tls() : null)
                 : null;
         } catch (IOException | RuntimeException e) {
             server.shutdownNow();
@@ -105,6 +108,7 @@ public final class LedgerServer implements RunningServer {
                 started.close();
             }
             options.close();
+            parsing.close();
             if (bound != null) {
                 bound.close();
             }
@@ -120,7 +124,7 @@ public final class LedgerServer implements RunningServer {
             SnapshotTransfers.stagingDirectory(settings));
         ContextGrpcService service = new ContextGrpcService(ledger, new GetPager(settings.getResponseCapBytes()), replies,
             ringRoom, options.reads(), transfers);
-        services.addService(InvalidArgumentOnParseFailure.wrap(service.definition()));
+        services.addService(InvalidArgumentOnParseFailure.wrap(service.definition(parsing)));
         serving(ServingStatus.SERVING);
         ledger.onFailure(() -> serving(ServingStatus.NOT_SERVING));
     }
@@ -174,6 +178,11 @@ public final class LedgerServer implements RunningServer {
         return auth;
     }
 
+    /** The meter registry the metrics endpoint serves, or null when metrics are off; the edge adds its meters to it. */
+    public PrometheusMeterRegistry meterRegistry() {
+        return registry;
+    }
+
     /** How calls fared that found the ring full (also served as metrics). */
     public RingWaits ringWaits() {
         return ringWaits;
@@ -202,6 +211,7 @@ public final class LedgerServer implements RunningServer {
             Thread.currentThread().interrupt();
         } finally {
             options.close();
+            parsing.close();
             if (metricsHttp != null) {
                 metricsHttp.close();
             }

@@ -4,7 +4,6 @@ import io.converge.ledger.core.Ledger;
 import io.converge.ledger.transport.logging.LogSettings;
 import io.converge.ledger.transport.logging.ServerLogging;
 import io.converge.ledger.transport.security.SighupReload;
-import io.grpc.netty.NettyServerBuilder;
 
 import java.util.Map;
 
@@ -47,27 +46,40 @@ public final class LedgerServerMain {
             System.exit(2);
             return;
         }
+        String tooLarge = mode == ServingMode.LEDGER ? MemoryCeiling.refusal(settings.ledger()) : null;
+        if (tooLarge != null) {
+            log.log(System.Logger.Level.ERROR, tooLarge);
+            System.exit(2);
+            return;
+        }
         log.log(System.Logger.Level.INFO, EffectiveConfiguration.describe(mode, settings, logSettings, env));
         RunningServer server;
+        NettyEdge edge = NettyEdge.create(settings.limits());
         try {
-            server = mode.start(NettyServerBuilder.forPort(settings.port(), settings.security().serverCredentials()),
-                settings);
+            server = mode.start(edge.builder(settings.port(), settings.security().serverCredentials()), settings);
         } catch (IllegalStateException e) {
+            edge.close();
             log.log(System.Logger.Level.ERROR, "cannot start: " + e.getMessage());
             System.exit(1);
             return;
         }
+        if (server instanceof LedgerServer ledgerServer && ledgerServer.meterRegistry() != null) {
+            edge.bindTo(ledgerServer.meterRegistry());
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.log(System.Logger.Level.INFO, "shutting down");
             server.close();
+            edge.close();
             log.log(System.Logger.Level.INFO, "stopped");
         }, "ledger-shutdown"));
         if (mode == ServingMode.NOOP_BASELINE) {
             log.log(System.Logger.Level.INFO, "NO-OP BASELINE (stores nothing, only answers Append) listening on port "
-                + server.port());
+                + server.port() + " of " + settings.limits().bindAddress());
         } else {
             Ledger ledger = ((LedgerServer) server).ledger(); // recovery logged its own reports, at warn
-            log.log(System.Logger.Level.INFO, "listening on port " + server.port() + " (records: "
+            log.log(System.Logger.Level.INFO, "listening on port " + server.port() + " of "
+                + settings.limits().bindAddress() + " (at most " + settings.limits().maxConnections()
+                + " connections; records: "
                 + ledger.storageDescription() + "; recovered " + ledger.recoveredEntries() + " entries of "
                 + ledger.contextCount() + " contexts; ring " + settings.ledger().ringSize() + " slots, memory budget "
                 + settings.ledger().memoryBudgetBytes() + " bytes, wait strategy " + settings.ledger().waitStrategy() + ")");
@@ -84,8 +96,12 @@ public final class LedgerServerMain {
             log.log(System.Logger.Level.WARNING, "LEDGER_AUTH_TOKENS_FILE is not applied in noop-baseline mode");
         }
         if (server.metricsPort() >= 0) {
-            log.log(System.Logger.Level.INFO, "metrics on " + (settings.security().tlsOn() ? "https" : "http")
-                + "://localhost:" + server.metricsPort() + "/metrics");
+            String host = settings.limits().metricsBindAddress();
+            if (host.equals(ServerLimits.LOOPBACK) || host.equals(ServerLimits.ANY_ADDRESS)) {
+                host = "localhost";
+            }
+            log.log(System.Logger.Level.INFO, "metrics on " + (settings.security().tlsOn() ? "https" : "http") + "://"
+                + host + ":" + server.metricsPort() + "/metrics (bound to " + settings.limits().metricsBindAddress() + ")");
         }
         server.awaitTermination();
     }

@@ -52,7 +52,8 @@ final class NoopContextService extends ContextServiceGrpc.ContextServiceImplBase
      * {@link WireBatch}es, as the ledger's do.
      */
     ServerServiceDefinition definition() {
-        return WireBatchMethods.bind(bindService(), this::appendWireBatch, this::appendWireStream);
+        return WireBatchMethods.bind(bindService(), WireBatchParsing.inline(), this::appendWireBatch,
+            this::appendWireStream);
     }
 
     private void appendWireBatch(WireBatch request, StreamObserver<AppendBatchResponse> response) {

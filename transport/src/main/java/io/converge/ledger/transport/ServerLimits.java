@@ -26,10 +26,13 @@ import java.util.Map;
  * @param transferBudgetBytes  bytes of Snapshot and Load blobs (and their chunks) the server holds at
  *                             once, over all calls ({@code LEDGER_TRANSFER_BUDGET_BYTES}); a call that
  *                             would exceed it is refused with RESOURCE_EXHAUSTED
+ * @param parseBudgetBytes     bytes of AppendBatch and AppendStream requests being parsed at once, over all
+ *                             calls ({@code LEDGER_PARSE_BUDGET_BYTES}); a request that would exceed it is
+ *                             refused with RESOURCE_EXHAUSTED
  */
 public record ServerLimits(String bindAddress, String metricsBindAddress, int maxConnections, int maxWatchers,
                            long shutdownGraceMillis, long handshakeTimeoutMillis, long connectionIdleMillis,
-                           long transferBudgetBytes) {
+                           long transferBudgetBytes, long parseBudgetBytes) {
     public static final String ANY_ADDRESS = "0.0.0.0";
     public static final String LOOPBACK = "127.0.0.1";
     public static final int DEFAULT_MAX_CONNECTIONS = 1_000;
@@ -38,13 +41,15 @@ public record ServerLimits(String bindAddress, String metricsBindAddress, int ma
     public static final long DEFAULT_HANDSHAKE_TIMEOUT_MILLIS = 10_000;
     public static final long DEFAULT_CONNECTION_IDLE_MILLIS = 30 * 60_000;
     public static final long DEFAULT_TRANSFER_BUDGET_BYTES = 512L * 1024 * 1024;
+    /** Four requests of the default largest message (64 MiB) at once. */
+    public static final long DEFAULT_PARSE_BUDGET_BYTES = 256L * 1024 * 1024;
 
     public ServerLimits {
         if (bindAddress == null || bindAddress.isBlank() || metricsBindAddress == null || metricsBindAddress.isBlank()) {
             throw new IllegalArgumentException("bind addresses must not be empty");
         }
         if (maxConnections < 1 || maxWatchers < 0 || shutdownGraceMillis < 0 || handshakeTimeoutMillis < 1
-            || connectionIdleMillis < 1 || transferBudgetBytes < 1) {
+            || connectionIdleMillis < 1 || transferBudgetBytes < 1 || parseBudgetBytes < 1) {
             throw new IllegalArgumentException("limits out of range: " + this);
         }
     }
@@ -52,7 +57,7 @@ public record ServerLimits(String bindAddress, String metricsBindAddress, int ma
     public static ServerLimits defaults() {
         return new ServerLimits(ANY_ADDRESS, LOOPBACK, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_WATCHERS,
             DEFAULT_SHUTDOWN_GRACE_MILLIS, DEFAULT_HANDSHAKE_TIMEOUT_MILLIS, DEFAULT_CONNECTION_IDLE_MILLIS,
-            DEFAULT_TRANSFER_BUDGET_BYTES);
+            DEFAULT_TRANSFER_BUDGET_BYTES, DEFAULT_PARSE_BUDGET_BYTES);
     }
 
     /**
@@ -70,32 +75,43 @@ public record ServerLimits(String bindAddress, String metricsBindAddress, int ma
             ServerSettings.number(env, "LEDGER_SHUTDOWN_GRACE_MS", d.shutdownGraceMillis(), 3_600_000),
             atLeastOne(env, "LEDGER_HANDSHAKE_TIMEOUT_MS", d.handshakeTimeoutMillis(), 3_600_000),
             atLeastOne(env, "LEDGER_CONNECTION_IDLE_MS", d.connectionIdleMillis(), Long.MAX_VALUE / 1_000_000),
-            atLeastOne(env, "LEDGER_TRANSFER_BUDGET_BYTES", d.transferBudgetBytes(), Long.MAX_VALUE));
+            atLeastOne(env, "LEDGER_TRANSFER_BUDGET_BYTES", d.transferBudgetBytes(), Long.MAX_VALUE),
+            atLeastOne(env, "LEDGER_PARSE_BUDGET_BYTES", d.parseBudgetBytes(), Long.MAX_VALUE));
     }
 
     public ServerLimits withMaxConnections(int n) {
         return new ServerLimits(bindAddress, metricsBindAddress, n, maxWatchers, shutdownGraceMillis,
-            handshakeTimeoutMillis, connectionIdleMillis, transferBudgetBytes);
+            handshakeTimeoutMillis, connectionIdleMillis, transferBudgetBytes, parseBudgetBytes);
     }
 
     public ServerLimits withMaxWatchers(int n) {
         return new ServerLimits(bindAddress, metricsBindAddress, maxConnections, n, shutdownGraceMillis,
-            handshakeTimeoutMillis, connectionIdleMillis, transferBudgetBytes);
+            handshakeTimeoutMillis, connectionIdleMillis, transferBudgetBytes, parseBudgetBytes);
     }
 
     public ServerLimits withShutdownGraceMillis(long millis) {
         return new ServerLimits(bindAddress, metricsBindAddress, maxConnections, maxWatchers, millis,
-            handshakeTimeoutMillis, connectionIdleMillis, transferBudgetBytes);
+            handshakeTimeoutMillis, connectionIdleMillis, transferBudgetBytes, parseBudgetBytes);
     }
 
     public ServerLimits withTimeouts(long handshakeMillis, long idleMillis) {
         return new ServerLimits(bindAddress, metricsBindAddress, maxConnections, maxWatchers, shutdownGraceMillis,
-            handshakeMillis, idleMillis, transferBudgetBytes);
+            handshakeMillis, idleMillis, transferBudgetBytes, parseBudgetBytes);
     }
 
     public ServerLimits withTransferBudgetBytes(long bytes) {
         return new ServerLimits(bindAddress, metricsBindAddress, maxConnections, maxWatchers, shutdownGraceMillis,
-            handshakeTimeoutMillis, connectionIdleMillis, bytes);
+            handshakeTimeoutMillis, connectionIdleMillis, bytes, parseBudgetBytes);
+    }
+
+    public ServerLimits withParseBudgetBytes(long bytes) {
+        return new ServerLimits(bindAddress, metricsBindAddress, maxConnections, maxWatchers, shutdownGraceMillis,
+            handshakeTimeoutMillis, connectionIdleMillis, transferBudgetBytes, bytes);
+    }
+
+    public ServerLimits withBindAddresses(String grpc, String metrics) {
+        return new ServerLimits(grpc, metrics, maxConnections, maxWatchers, shutdownGraceMillis,
+            handshakeTimeoutMillis, connectionIdleMillis, transferBudgetBytes, parseBudgetBytes);
     }
 
     private static long atLeastOne(Map<String, String> env, String name, long fallback, long max) {

@@ -3,14 +3,19 @@ package io.converge.ledger.transport;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.UnsafeByteOperations;
 import com.google.protobuf.WireFormat;
 import io.converge.context.v1.AppendBatchRequest;
 import io.converge.context.v1.AppendRequest;
 import io.converge.ledger.core.BatchEntries;
+import io.converge.ledger.core.InputRules;
+import io.converge.ledger.core.MetadataBlock;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -31,6 +36,7 @@ final class WireBatch implements BatchEntries {
     private static final int MAP_KEY = lengthDelimited(1);
     private static final int MAP_VALUE = lengthDelimited(2);
     private static final byte[] EMPTY = new byte[0];
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     private int size;
     private String[] contextIds = new String[16];
@@ -38,6 +44,11 @@ final class WireBatch implements BatchEntries {
     private byte[][] payloads = new byte[16][];
     @SuppressWarnings({"unchecked", "rawtypes"}) // an array of a generic type
     private Map<String, String>[] metadata = new Map[16];
+
+    /** Entries after the first {@link InputRules#MAX_BATCH_ENTRIES}: counted only. */
+    private int beyondLimit;
+    /** Scratch while parsing: the current entry's metadata pairs as ranges of the message (see {@link MetadataBlock}). */
+    private int[] ranges = new int[64];
 
     private WireBatch() {
     }
@@ -56,9 +67,12 @@ final class WireBatch implements BatchEntries {
         CodedInputStream in = CodedInputStream.newInstance(message);
         try {
             for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
-                if (tag == ENTRIES) {
+                if (tag == ENTRIES && batch.size == InputRules.MAX_BATCH_ENTRIES) {
+                    batch.beyondLimit++;
+                    in.skipField(tag); // counted, never parsed: the ledger refuses the batch by its size
+                } else if (tag == ENTRIES) {
                     int limit = in.pushLimit(in.readRawVarint32());
-                    batch.readEntry(in);
+                    batch.readEntry(in, message);
                     in.checkLastTagWas(0);
                     in.popLimit(limit);
                 } else if (!in.skipField(tag)) {
@@ -71,6 +85,7 @@ final class WireBatch implements BatchEntries {
         } catch (IOException e) {
             throw new InvalidProtocolBufferException(e);
         }
+        batch.ranges = null;
         return batch;
     }
 
@@ -87,11 +102,11 @@ final class WireBatch implements BatchEntries {
         return b.build();
     }
 
-    private void readEntry(CodedInputStream in) throws IOException {
+    private void readEntry(CodedInputStream in, byte[] message) throws IOException {
         String contextId = "";
         String key = "";
         byte[] payload = EMPTY;
-        Map<String, String> meta = null;
+        int pairs = 0;
         for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
             if (tag == CONTEXT_ID) {
                 contextId = in.readStringRequireUtf8();
@@ -100,33 +115,107 @@ final class WireBatch implements BatchEntries {
             } else if (tag == PAYLOAD) {
                 payload = in.readByteArray();
             } else if (tag == METADATA) {
-                if (meta == null) {
-                    meta = new HashMap<>();
+                if (4 * pairs + 4 > ranges.length) {
+                    ranges = Arrays.copyOf(ranges, ranges.length * 2);
                 }
-                int limit = in.pushLimit(in.readRawVarint32());
-                readMapEntry(in, meta);
-                in.checkLastTagWas(0);
-                in.popLimit(limit);
+                int length = in.readRawVarint32();
+                if (!readShortMapEntry(message, in.getTotalBytesRead(), length, 4 * pairs)) {
+                    int limit = in.pushLimit(length);
+                    readMapEntry(in, message, 4 * pairs);
+                    in.checkLastTagWas(0);
+                    in.popLimit(limit);
+                } else {
+                    in.skipRawBytes(length);
+                }
+                pairs++;
             } else if (!in.skipField(tag)) {
                 break;
             }
         }
-        add(contextId, key, payload, meta == null ? Map.of() : Map.copyOf(meta));
+        Map<String, String> meta = Map.of();
+        if (pairs > 0) {
+            MetadataKeys.dropReplaced(message, ranges, pairs);
+            meta = MetadataBlock.copyOf(message, ranges, pairs);
+        }
+        add(contextId, key, payload, meta);
     }
 
-    private static void readMapEntry(CodedInputStream in, Map<String, String> into) throws IOException {
-        String k = "";
-        String v = "";
+    /**
+     * The common shape of a map entry, read straight from the array: a key and a value
+     * field, in that order, each shorter than 128 bytes. False (having read nothing) for
+     * any other shape, which {@link #readMapEntry} reads.
+     */
+    private boolean readShortMapEntry(byte[] message, int at, int length, int into) {
+        int end = at + length;
+        if (length < 4 || end > message.length || message[at] != MAP_KEY) {
+            return false;
+        }
+        int kl = message[at + 1];
+        int valueTag = at + 2 + kl;
+        if (kl < 0 || valueTag + 2 > end || message[valueTag] != MAP_VALUE) {
+            return false;
+        }
+        int vl = message[valueTag + 1];
+        if (vl < 0 || valueTag + 2 + vl != end || !ascii(message, at + 2, kl) || !ascii(message, valueTag + 2, vl)) {
+            return false;
+        }
+        ranges[into] = at + 2;
+        ranges[into + 1] = kl;
+        ranges[into + 2] = valueTag + 2;
+        ranges[into + 3] = vl;
+        return true;
+    }
+
+    /** Reads one map entry's key and value as ranges of {@code message} into {@code ranges[at..at+3]}. */
+    private void readMapEntry(CodedInputStream in, byte[] message, int at) throws IOException {
+        int k = -1;
+        int kl = 0;
+        int v = -1;
+        int vl = 0;
         for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
             if (tag == MAP_KEY) {
-                k = in.readStringRequireUtf8();
+                kl = in.readRawVarint32();
+                k = utf8At(in, message, kl);
             } else if (tag == MAP_VALUE) {
-                v = in.readStringRequireUtf8();
+                vl = in.readRawVarint32();
+                v = utf8At(in, message, vl);
             } else if (!in.skipField(tag)) {
                 break;
             }
         }
-        into.put(k, v);
+        ranges[at] = Math.max(k, 0);
+        ranges[at + 1] = k < 0 ? 0 : kl;
+        ranges[at + 2] = Math.max(v, 0);
+        ranges[at + 3] = v < 0 ? 0 : vl;
+    }
+
+    private static boolean ascii(byte[] bytes, int offset, int length) {
+        int end = offset + length;
+        int i = offset;
+        for (; i + Long.BYTES <= end; i += Long.BYTES) { // eight bytes at a time: any high bit is not ASCII
+            if (((long) LONG.get(bytes, i) & 0x8080808080808080L) != 0) {
+                return false;
+            }
+        }
+        for (; i < end; i++) {
+            if (bytes[i] < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Skips the {@code length} bytes of a string field just announced; returns their offset, once checked as UTF-8. */
+    private static int utf8At(CodedInputStream in, byte[] message, int length) throws IOException {
+        if (length < 0) {
+            throw new InvalidProtocolBufferException("a string field claimed a negative size");
+        }
+        int offset = in.getTotalBytesRead();
+        in.skipRawBytes(length); // throws for a length beyond the message, as the generated parser does
+        if (!ascii(message, offset, length) && !UnsafeByteOperations.unsafeWrap(message, offset, length).isValidUtf8()) {
+            throw new InvalidProtocolBufferException("Protocol message had invalid UTF-8.");
+        }
+        return offset;
     }
 
     private void add(String contextId, String key, byte[] payload, Map<String, String> meta) {
@@ -154,7 +243,7 @@ final class WireBatch implements BatchEntries {
 
     @Override
     public int size() {
-        return size;
+        return size + beyondLimit;
     }
 
     @Override

@@ -43,7 +43,8 @@ class CallLaneTest {
             new RingRoomWait(TimeUnit.MILLISECONDS.toNanos(100)), reads,
             new SnapshotTransfers(ledger, transfers, new TransferBudget(1 << 30), 64 << 20));
         String name = InProcessServerBuilder.generateName();
-        server = InProcessServerBuilder.forName(name).directExecutor().addService(service.definition()).build().start();
+        server = InProcessServerBuilder.forName(name).directExecutor()
+            .addService(service.definition(WireBatchParsing.inline())).build().start();
         channel = InProcessChannelBuilder.forName(name).build();
     }
 

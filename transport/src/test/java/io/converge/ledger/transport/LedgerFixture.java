@@ -8,7 +8,6 @@ import io.grpc.ServerInterceptor;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.netty.NettyChannelBuilder;
-import io.grpc.netty.NettyServerBuilder;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -34,6 +33,8 @@ final class LedgerFixture implements AutoCloseable {
     /** The Netty server's port, kept: the server no longer reports it once terminated. */
     private final int port;
     private final List<ManagedChannel> extraChannels = new CopyOnWriteArrayList<>();
+    /** Over Netty, the server's edge (event loops, connection cap), as the server main sets it up; else null. */
+    private NettyEdge edge;
 
     private LedgerFixture(Transport transport, String inProcessName, LedgerServer server, ManagedChannel channel) {
         this.transport = transport;
@@ -60,14 +61,26 @@ final class LedgerFixture implements AutoCloseable {
                     .build());
             }
             case NETTY -> {
-                LedgerServer server = LedgerServer.start(intercepted(
-                    NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)),
-                    interceptors), settings);
-                yield new LedgerFixture(transport, null, server, NettyChannelBuilder
+                String loopback = InetAddress.getLoopbackAddress().getHostAddress();
+                NettyEdge edge = NettyEdge.create(settings.limits().withBindAddresses(loopback,
+                    settings.limits().metricsBindAddress()));
+                LedgerServer server;
+                try {
+                    server = LedgerServer.start(intercepted(edge.builder(0), interceptors), settings);
+                } catch (IOException | RuntimeException e) {
+                    edge.close();
+                    throw e;
+                }
+                if (server.meterRegistry() != null) {
+                    edge.bindTo(server.meterRegistry());
+                }
+                LedgerFixture fixture = new LedgerFixture(transport, null, server, NettyChannelBuilder
                     .forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()))
                     .usePlaintext()
                     .maxInboundMessageSize(settings.maxInboundMessageBytes())
                     .build());
+                fixture.edge = edge;
+                yield fixture;
             }
         };
     }
@@ -129,6 +142,9 @@ final class LedgerFixture implements AutoCloseable {
         channel.shutdownNow();
         extraChannels.forEach(ManagedChannel::shutdownNow);
         server.close();
+        if (edge != null) {
+            edge.close();
+        }
         try {
             if (!channel.awaitTermination(DEADLINE_SECONDS, TimeUnit.SECONDS)) {
                 throw new AssertionError("channel did not terminate within " + DEADLINE_SECONDS + " s");

@@ -115,6 +115,61 @@ class WireBatchTest {
         }
     }
 
+    @Test
+    void manyMetadataPairsWithCollidingHashesRepeatedKeysAndLongOrNonAsciiStringsReadAsTheGeneratedParserDoes()
+        throws IOException {
+        // Two-character keys: many share String.hashCode() ("Aa" and "BB"), the case that made Map.copyOf quadratic.
+        ByteArrayOutputStream entry = new ByteArrayOutputStream();
+        CodedOutputStream e = CodedOutputStream.newInstance(entry);
+        e.writeString(1, "ctx");
+        for (int i = 0; i < 10_000; i++) {
+            e.writeByteArray(4, mapEntry(twoChars(i), "v" + i));
+        }
+        for (int i = 0; i < 100; i++) { // later values replace earlier ones
+            e.writeByteArray(4, mapEntry(twoChars(i * 7), "later" + i));
+        }
+        e.writeByteArray(4, mapEntry("ключ-" + "x".repeat(300), "значение-é€😀"));
+        e.writeByteArray(4, mapEntry("", ""));
+        e.flush();
+        ByteArrayOutputStream batch = new ByteArrayOutputStream();
+        CodedOutputStream b = CodedOutputStream.newInstance(batch);
+        b.writeByteArray(1, entry.toByteArray());
+        b.writeByteArray(1, entry.toByteArray());
+        b.flush();
+        byte[] bytes = batch.toByteArray();
+
+        WireBatch read = WireBatch.parse(bytes);
+        AppendBatchRequest generated = AppendBatchRequest.parseFrom(bytes);
+
+        assertEquals(2, read.size());
+        assertEquals(10_002, generated.getEntries(0).getMetadataCount());
+        for (int i = 0; i < 2; i++) {
+            assertEquals(generated.getEntries(i).getMetadataMap(), read.metadata(i));
+            assertEquals(10_002, read.metadata(i).size());
+        }
+        assertEquals("later1", read.metadata(0).get(twoChars(7)));
+        assertEquals(generated, read.toProto(), "and writes it back unchanged");
+    }
+
+    @Test
+    void aBatchOfMoreEntriesThanTheLimitIsCountedWithoutBeingKept() throws IOException {
+        ByteArrayOutputStream batch = new ByteArrayOutputStream();
+        CodedOutputStream b = CodedOutputStream.newInstance(batch);
+        byte[] entry = AppendRequest.newBuilder().setContextId("c").putMetadata("m", "v").build().toByteArray();
+        int entries = io.converge.ledger.core.InputRules.MAX_BATCH_ENTRIES + 5;
+        for (int i = 0; i < entries; i++) {
+            b.writeByteArray(1, entry);
+        }
+        b.flush();
+
+        assertEquals(entries, WireBatch.parse(batch.toByteArray()).size(),
+            "the ledger refuses it by its size, naming the count");
+    }
+
+    private static String twoChars(int i) {
+        return "" + (char) (0x21 + i % 94) + (char) (0x21 + (i / 94) % 94) + (i < 94 * 94 ? "" : "+" + i);
+    }
+
     private static byte[] mapEntry(String key, String value) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         CodedOutputStream out = CodedOutputStream.newInstance(bytes);

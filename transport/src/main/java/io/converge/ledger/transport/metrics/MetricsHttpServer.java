@@ -28,7 +28,8 @@ import java.util.concurrent.TimeUnit;
  * Any other path is 404; another method on one of these paths is 405. Requests are served
  * one at a time on one daemon thread, never on the ledger's or gRPC's threads.
  *
- * <p>Listens on every interface, like the gRPC port. {@link #close()} stops it at once
+ * <p>Listens on the address it is given ({@code LEDGER_METRICS_BIND_ADDRESS}: by default the
+ * loopback interface only, unlike the gRPC port). {@link #close()} stops it at once
  * (an exchange in progress is cut off) and waits for its thread; idempotent.
  */
 public final class MetricsHttpServer implements AutoCloseable {
@@ -56,29 +57,20 @@ public final class MetricsHttpServer implements AutoCloseable {
     }
 
     /**
-     * Binds {@code port} (0: one the OS chooses) and starts serving.
+     * Binds {@code port} (0: one the OS chooses) of {@code bindAddress} and starts serving, over
+     * HTTPS with the certificate of {@code tls} (and asking for a client certificate when it is
+     * {@linkplain TlsFiles#mutual mutual}), or over plain HTTP when {@code tls} is {@code null}.
      *
      * @throws IOException when the port cannot be bound
      */
-    public static MetricsHttpServer start(int port, PrometheusMeterRegistry registry, LedgerLatency latency)
-        throws IOException {
-        return start(port, registry, latency, null);
-    }
-
-    /**
-     * Binds {@code port} (0: one the OS chooses) and starts serving, over HTTPS with the
-     * certificate of {@code tls} (and asking for a client certificate when it is {@linkplain
-     * TlsFiles#mutual mutual}), or over plain HTTP when {@code tls} is {@code null}.
-     *
-     * @throws IOException when the port cannot be bound
-     */
-    public static MetricsHttpServer start(int port, PrometheusMeterRegistry registry, LedgerLatency latency,
-                                          TlsFiles tls) throws IOException {
+    public static MetricsHttpServer start(String bindAddress, int port, PrometheusMeterRegistry registry,
+                                          LedgerLatency latency, TlsFiles tls) throws IOException {
+        InetSocketAddress address = new InetSocketAddress(bindAddress, port);
         HttpServer http;
         if (tls == null) {
-            http = HttpServer.create(new InetSocketAddress(port), 0);
+            http = HttpServer.create(address, 0);
         } else {
-            HttpsServer https = HttpsServer.create(new InetSocketAddress(port), 0);
+            HttpsServer https = HttpsServer.create(address, 0);
             boolean mutual = tls.mutual();
             https.setHttpsConfigurator(new HttpsConfigurator(tls.sslContext()) {
                 @Override
@@ -102,6 +94,11 @@ public final class MetricsHttpServer implements AutoCloseable {
     /** The port it listens on. */
     public int port() {
         return http.getAddress().getPort();
+    }
+
+    /** The address it listens on. */
+    public InetSocketAddress address() {
+        return http.getAddress();
     }
 
     private void handle(HttpExchange exchange) throws IOException {
