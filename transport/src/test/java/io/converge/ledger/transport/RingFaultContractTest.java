@@ -15,16 +15,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import static io.converge.ledger.transport.ContractSupport.append;
 import static io.converge.ledger.transport.ContractSupport.assertRejected;
@@ -46,22 +45,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @MethodSource(ServedOverBothTransports.SERVERS)
 class RingFaultContractTest extends ServedOverBothTransports {
     private final FaultyClock clock = new FaultyClock();
-    private final List<LogRecord> logged = new CopyOnWriteArrayList<>();
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            logged.add(record);
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
-    private final Logger ringFaults = Logger.getLogger("io.converge.ledger.core.RingFaults");
+    /** What the server logged during the test: its logging writes to System.err, teed here. */
+    private final ByteArrayOutputStream logged = new ByteArrayOutputStream();
+    private PrintStream originalErr;
 
     /** The system clock, until armed: then its next read throws the armed Error, once. */
     private static final class FaultyClock implements LongSupplier {
@@ -85,12 +71,51 @@ class RingFaultContractTest extends ServedOverBothTransports {
 
     @BeforeEach
     void captureTheLog() {
-        ringFaults.addHandler(capture);
+        originalErr = System.err;
+        System.setErr(new PrintStream(new TeeOutputStream(originalErr, logged), true, StandardCharsets.UTF_8));
     }
 
     @AfterEach
     void releaseTheLog() {
-        ringFaults.removeHandler(capture);
+        System.setErr(originalErr);
+    }
+
+    private String log() {
+        synchronized (logged) {
+            return logged.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Writes to both streams; the capture under its own lock. */
+    private static final class TeeOutputStream extends OutputStream {
+        private final OutputStream first;
+        private final ByteArrayOutputStream second;
+
+        TeeOutputStream(OutputStream first, ByteArrayOutputStream second) {
+            this.first = first;
+            this.second = second;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            first.write(b);
+            synchronized (second) {
+                second.write(b);
+            }
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            first.write(b, off, len);
+            synchronized (second) {
+                second.write(b, off, len);
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            first.flush();
+        }
     }
 
     private ServingStatus health(String service) {
@@ -114,8 +139,10 @@ class RingFaultContractTest extends ServedOverBothTransports {
         await("health NOT_SERVING", LedgerFixture.DEADLINE_SECONDS,
             () -> health("") == ServingStatus.NOT_SERVING);
         assertEquals(ServingStatus.NOT_SERVING, health(ContextServiceGrpc.SERVICE_NAME));
-        assertTrue(logged.stream().anyMatch(r -> r.getLevel() == Level.SEVERE && r.getThrown() instanceof OutOfMemoryError),
-            "the fault is logged with its cause");
+        String log = log();
+        assertTrue(log.contains("ERROR") && log.contains("io.converge.ledger.core.RingFaults")
+            && log.contains("java.lang.OutOfMemoryError: simulated: the heap ran out"),
+            "the fault is logged with its cause: " + log);
 
         assertRejected(Status.Code.UNAVAILABLE, "stopped", () -> fixture.blocking().append(entry("after")));
         assertRejected(Status.Code.UNAVAILABLE, "stopped", () -> fixture.blocking().appendBatch(
