@@ -13,8 +13,6 @@ import io.converge.context.v1.LoadResponse;
 import io.converge.context.v1.SnapshotMetadata;
 import io.converge.context.v1.SnapshotRequest;
 import io.converge.context.v1.SnapshotResponse;
-import io.converge.context.v1.WatchEvent;
-import io.converge.context.v1.WatchRequest;
 import io.converge.ledger.core.AppendCallback;
 import io.converge.ledger.core.AppendedBatch;
 import io.converge.ledger.core.BatchAppendCallback;
@@ -43,12 +41,17 @@ final class ContextGrpcService extends ContextServiceGrpc.ContextServiceImplBase
     private final GetPager pager;
     private final ReplyCoalescer replies;
     private final RingRoomWait ringRoom;
+    private final WatchStreams watches;
+    private final OpenAppendStreams appendStreams;
 
-    ContextGrpcService(Ledger ledger, GetPager pager, ReplyCoalescer replies, RingRoomWait ringRoom) {
+    ContextGrpcService(Ledger ledger, GetPager pager, ReplyCoalescer replies, RingRoomWait ringRoom,
+                       WatchStreams watches, OpenAppendStreams appendStreams) {
         this.ledger = ledger;
         this.pager = pager;
         this.replies = replies;
         this.ringRoom = ringRoom;
+        this.watches = watches;
+        this.appendStreams = appendStreams;
     }
 
     @Override
@@ -60,9 +63,13 @@ final class ContextGrpcService extends ContextServiceGrpc.ContextServiceImplBase
             ProtoEntries.metadataOf(request), reply));
     }
 
-    /** What to add to a server: the service, with AppendBatch and AppendStream reading {@link WireBatch}es. */
+    /**
+     * What to add to a server: the service, with AppendBatch and AppendStream reading
+     * {@link WireBatch}es, and Watch and WatchBatches writing shared pre-encoded entries.
+     */
     ServerServiceDefinition definition() {
-        return WireBatchMethods.bind(bindService(), this::appendWireBatch, this::appendWireStream);
+        return EncodedWatchMethods.bind(WireBatchMethods.bind(bindService(), this::appendWireBatch,
+            this::appendWireStream), watches::watch, watches::watchBatches);
     }
 
     private void appendWireBatch(WireBatch batch, StreamObserver<AppendBatchResponse> response) {
@@ -88,7 +95,8 @@ final class ContextGrpcService extends ContextServiceGrpc.ContextServiceImplBase
     }
 
     private StreamObserver<WireBatch> appendWireStream(StreamObserver<AppendBatchResponse> response) {
-        return new AppendStreamCall(ledger, ringRoom, (ServerCallStreamObserver<AppendBatchResponse>) response, replies);
+        return new AppendStreamCall(ledger, ringRoom, (ServerCallStreamObserver<AppendBatchResponse>) response, replies,
+            appendStreams);
     }
 
     @Override
@@ -126,17 +134,6 @@ final class ContextGrpcService extends ContextServiceGrpc.ContextServiceImplBase
         try {
             ledger.load(request.getContextId(), request.getSnapshot().toByteArray(), request.getFailIfExists(),
                 new LoadReply(response));
-        } catch (RuntimeException e) {
-            fail(response, e);
-        }
-    }
-
-    @Override
-    public void watch(WatchRequest request, StreamObserver<WatchEvent> response) {
-        GrpcWatchSink sink = new GrpcWatchSink((ServerCallStreamObserver<WatchEvent>) response);
-        try {
-            sink.attach(ledger.watch(request.getContextId(), request.getKey(),
-                ProtoEntries.unsignedSaturated(request.getFromSequence()), sink));
         } catch (RuntimeException e) {
             fail(response, e);
         }

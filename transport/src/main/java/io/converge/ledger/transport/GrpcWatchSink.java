@@ -1,28 +1,69 @@
 package io.converge.ledger.transport;
 
-import io.converge.context.v1.WatchEvent;
-import io.converge.ledger.core.Entry;
+import io.converge.ledger.core.ContextLog;
 import io.converge.ledger.core.WatchSink;
 import io.converge.ledger.core.WatchSubscription;
+import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
 /**
- * One Watch stream as the core's {@link WatchSink}: ready exactly when gRPC flow control
- * lets the server send without buffering, so a slow client holds no more than its window.
- * The core calls the sink methods from one thread at a time.
+ * One Watch or WatchBatches stream as the core's {@link WatchSink}. Ready exactly when
+ * gRPC flow control lets the server send without buffering, so a slow client holds no
+ * more than its window; every message is charged to the {@link WatchBytesBudget} before
+ * it is handed to gRPC, so all watchers together hold a bounded number of bytes in the
+ * transport.
  *
- * <p>It also relays the call's on-ready and on-cancel events to the subscription, which
- * exists only once the ledger accepted the watch: {@link #attach} hands it over, and a
- * cancellation that came first is applied then.
+ * <p>Entries go out in the wire bytes {@link EncodedEntries} keeps, shared with every other
+ * watcher of the entry. A Watch sends one entry per message; a WatchBatches stream
+ * gathers the consecutive entries offered in one drain, up to {@code batchCapBytes} per
+ * message, and sends them at {@link #flush()}, never waiting for more.
+ *
+ * <p>The stream ends honestly: on shutdown (or a fault in the server) with UNAVAILABLE
+ * and the sequence to resume after; OK is never sent. The core calls the sink methods from
+ * one thread at a time; the call's on-ready and on-cancel events come from gRPC's threads.
  */
 final class GrpcWatchSink implements WatchSink {
-    private final ServerCallStreamObserver<WatchEvent> call;
+    private final ServerCallStreamObserver<EncodedMessage> call;
+    private final EncodedEntries encoded;
+    private final WatchBytesBudget budget;
+    /** 0 for Watch (one entry per message); else the largest WatchBatch, in bytes. */
+    private final int batchCapBytes;
+    private final Runnable onEnd;
+    private final AtomicBoolean ended = new AtomicBoolean();
+    private final AtomicBoolean waitingForBudget = new AtomicBoolean();
+    /** Charged for the pending batch (not handed to gRPC yet). */
+    private final AtomicLong pendingCharge = new AtomicLong();
+    /** Charged for messages handed to gRPC while the call was not ready since. */
+    private final AtomicLong sentCharge = new AtomicLong();
+    private final Runnable resumeAction = this::budgetFreed;
     private volatile WatchSubscription subscription;
 
-    GrpcWatchSink(ServerCallStreamObserver<WatchEvent> call) {
+    // Delivery-thread state.
+    private final List<byte[]> pending = new ArrayList<>();
+    private int pendingBytes;
+    private long pendingLast;
+    /** The last sequence handed to gRPC: what a client resumes after. */
+    private volatile long lastSent;
+
+    /**
+     * @param fromSequence the request's from_sequence: what to resume after when nothing was sent
+     * @param onEnd        runs once when the stream ends, however it ends
+     */
+    GrpcWatchSink(ServerCallStreamObserver<EncodedMessage> call, EncodedEntries encoded, WatchBytesBudget budget,
+                  int batchCapBytes, long fromSequence, Runnable onEnd) {
         this.call = call;
-        call.setOnCancelHandler(this::cancel);
-        call.setOnReadyHandler(this::resume);
+        this.encoded = encoded;
+        this.budget = budget;
+        this.batchCapBytes = batchCapBytes;
+        this.lastSent = fromSequence;
+        this.onEnd = onEnd;
+        call.setOnCancelHandler(this::cancelled);
+        call.setOnReadyHandler(this::ready);
     }
 
     void attach(WatchSubscription accepted) {
@@ -32,11 +73,22 @@ final class GrpcWatchSink implements WatchSink {
         }
     }
 
-    private void cancel() {
+    private void cancelled() {
         WatchSubscription s = subscription;
         if (s != null) {
             s.cancel();
         }
+        end();
+    }
+
+    private void ready() {
+        budget.release(sentCharge.getAndSet(0));
+        resume();
+    }
+
+    private void budgetFreed() {
+        waitingForBudget.set(false);
+        resume();
     }
 
     private void resume() {
@@ -52,14 +104,106 @@ final class GrpcWatchSink implements WatchSink {
     }
 
     @Override
-    public void onEntry(Entry entry) {
-        call.onNext(WatchEvent.newBuilder().setEntry(ProtoEntries.toProto(entry)).build());
+    public boolean offer(ContextLog log, long sequence) {
+        byte[] framed = encoded.framed(log, sequence);
+        if (batchCapBytes > 0 && !pending.isEmpty() && pendingBytes + framed.length > batchCapBytes) {
+            sendPending();
+            if (!call.isReady()) {
+                return false; // offered again once the call is ready (its on-ready resumes the watch)
+            }
+        }
+        if (!charge(framed.length)) {
+            return false;
+        }
+        pending.add(framed);
+        pendingBytes += framed.length;
+        pendingLast = sequence;
+        if (batchCapBytes == 0) {
+            sendPending();
+        }
+        return true;
+    }
+
+    private boolean charge(int bytes) {
+        if (!waitingForBudget.compareAndSet(false, true)) {
+            return false; // already waiting: the wake-up will resume it
+        }
+        if (!budget.tryCharge(bytes, resumeAction)) {
+            return false;
+        }
+        waitingForBudget.set(false);
+        pendingCharge.addAndGet(bytes);
+        if (ended.get()) {
+            releaseAll(); // ended while charging: give it back
+        }
+        return true;
+    }
+
+    @Override
+    public void flush() {
+        if (!pending.isEmpty()) {
+            sendPending();
+        }
+    }
+
+    private void sendPending() {
+        EncodedMessage message = pending.size() == 1 ? EncodedMessage.of(pending.get(0))
+            : EncodedMessage.of(pending.toArray(new byte[0][]), pendingBytes);
+        long last = pendingLast;
+        pending.clear();
+        pendingBytes = 0;
+        if (ended.get() || call.isCancelled()) {
+            releaseAll();
+            return;
+        }
+        call.onNext(message);
+        lastSent = last;
+        sentCharge.addAndGet(pendingCharge.getAndSet(0));
+        if (call.isReady()) {
+            budget.release(sentCharge.getAndSet(0)); // under the on-ready threshold: the transport took it
+        }
     }
 
     @Override
     public void onClosed() {
-        if (!call.isCancelled()) {
-            call.onCompleted();
+        endWith(Status.UNAVAILABLE.withDescription("the server is shutting down; resume after sequence " + lastSent));
+    }
+
+    @Override
+    public void onFailed(Throwable cause) {
+        endWith(Status.UNAVAILABLE.withDescription("the watch failed in the server (" + cause
+            + "); resume after sequence " + lastSent));
+    }
+
+    private void endWith(Status status) {
+        pending.clear();
+        pendingBytes = 0;
+        if (end() && !call.isCancelled()) {
+            call.onError(status.asRuntimeException());
         }
+    }
+
+    /** @return whether this call ended the stream (the first to) */
+    private boolean end() {
+        if (!ended.compareAndSet(false, true)) {
+            return false;
+        }
+        releaseAll();
+        onEnd.run();
+        return true;
+    }
+
+    private void releaseAll() {
+        budget.release(pendingCharge.getAndSet(0) + sentCharge.getAndSet(0));
+    }
+
+    /** The ledger refused the watch: the stream ends with that refusal, which the caller sends. */
+    void refused() {
+        end();
+    }
+
+    /** The last sequence handed to gRPC (the request's from_sequence before any). */
+    long lastSent() {
+        return lastSent;
     }
 }

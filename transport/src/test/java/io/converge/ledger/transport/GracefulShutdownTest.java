@@ -25,14 +25,15 @@ import static io.converge.ledger.transport.ContractSupport.sequences;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * {@link LedgerServer#close()} (what SIGTERM runs): open Watch streams end with OK,
+ * {@link LedgerServer#close()} (what SIGTERM runs): open Watch streams end with UNAVAILABLE
+ * naming the sequence to resume after,
  * in-flight appends get an answer, and calls after shutdown fail with UNAVAILABLE.
  */
 @ParameterizedClass
 @MethodSource(ServedOverBothTransports.SERVERS)
 class GracefulShutdownTest extends ServedOverBothTransports {
     @Test
-    void closeEndsOpenWatchesWithOkAnswersAppendsInFlightAndRefusesNewCalls() throws Exception {
+    void closeEndsOpenWatchesWithUnavailableAnswersAppendsInFlightAndRefusesNewCalls() throws Exception {
         appendMany(fixture, "ctx", 10);
         WatchRecorder watcher = WatchRecorder.automatic();
         fixture.async().watch(WatchRequest.newBuilder().setContextId("ctx").build(), watcher);
@@ -64,7 +65,8 @@ class GracefulShutdownTest extends ServedOverBothTransports {
 
         CompletableFuture.runAsync(fixture.server::close).get(30, TimeUnit.SECONDS);
 
-        assertEquals(Status.Code.OK, watcher.awaitEnd().getCode(), "the watch ends with OK");
+        Status end = watcher.awaitEnd();
+        assertEquals(Status.Code.UNAVAILABLE, end.getCode(), "the watch ends with UNAVAILABLE, not OK: " + end);
         List<Long> stored = new ArrayList<>();
         for (CompletableFuture<Object> a : appends) {
             Object outcome = a.get(10, TimeUnit.SECONDS); // an answer, never a hang
@@ -78,6 +80,7 @@ class GracefulShutdownTest extends ServedOverBothTransports {
         assertEquals(range(11, 10 + stored.size()), stored, "the appends that succeeded left no gap");
         List<Long> watched = sequences(watcher.entries());
         assertEquals(oneTo(watched.size()), watched, "the watch saw a gap-free prefix");
+        assertEquals("the server is shutting down; resume after sequence " + watched.size(), end.getDescription());
 
         assertRejected(Status.Code.UNAVAILABLE, "", () -> fixture.blocking().append(
             AppendRequest.newBuilder().setContextId("ctx").build()));
