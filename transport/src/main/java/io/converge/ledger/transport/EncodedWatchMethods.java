@@ -2,13 +2,18 @@ package io.converge.ledger.transport;
 
 import io.converge.context.v1.ContextServiceGrpc;
 import io.converge.context.v1.WatchRequest;
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Grpc;
 import io.grpc.MethodDescriptor;
+import io.grpc.ServerCallHandler;
 import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServiceDescriptor;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 
+import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
@@ -21,6 +26,9 @@ import java.util.function.BiConsumer;
  * (as {@link WireBatchMethods} does for the batched appends).
  */
 final class EncodedWatchMethods {
+    /** The remote address of the call a watch method is starting (the client connection), for its handler. */
+    static final Context.Key<SocketAddress> REMOTE_ADDRESS = Context.key("converge-watch-remote-address");
+
     private EncodedWatchMethods() {
     }
 
@@ -33,10 +41,11 @@ final class EncodedWatchMethods {
         for (ServerMethodDefinition<?, ?> method : service.getMethods()) {
             String name = method.getMethodDescriptor().getFullMethodName();
             if (name.equals(one.getFullMethodName())) {
-                methods.add(ServerMethodDefinition.create(one, ServerCalls.asyncServerStreamingCall(watch::accept)));
+                methods.add(ServerMethodDefinition.create(one, withRemoteAddress(
+                    ServerCalls.asyncServerStreamingCall(watch::accept))));
             } else if (name.equals(many.getFullMethodName())) {
-                methods.add(ServerMethodDefinition.create(many,
-                    ServerCalls.asyncServerStreamingCall(watchBatches::accept)));
+                methods.add(ServerMethodDefinition.create(many, withRemoteAddress(
+                    ServerCalls.asyncServerStreamingCall(watchBatches::accept))));
             } else {
                 methods.add(method);
             }
@@ -48,6 +57,14 @@ final class EncodedWatchMethods {
         ServerServiceDefinition.Builder rebuilt = ServerServiceDefinition.builder(descriptor.build());
         methods.forEach(rebuilt::addMethod);
         return rebuilt.build();
+    }
+
+    /** {@code handler} with the call's remote address in {@link #REMOTE_ADDRESS} while it runs. */
+    private static ServerCallHandler<WatchRequest, EncodedMessage> withRemoteAddress(
+        ServerCallHandler<WatchRequest, EncodedMessage> handler) {
+        return (call, headers) -> Contexts.interceptCall(
+            Context.current().withValue(REMOTE_ADDRESS, call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR)),
+            call, headers, handler);
     }
 
     private static <R> MethodDescriptor<WatchRequest, EncodedMessage> encoded(MethodDescriptor<WatchRequest, R> method) {

@@ -31,6 +31,7 @@ final class GrpcWatchSink implements WatchSink {
     private final ServerCallStreamObserver<EncodedMessage> call;
     private final EncodedEntries encoded;
     private final WatchBytesBudget budget;
+    private final WatchBytesBudget.Account account;
     /** 0 for Watch (one entry per message); else the largest WatchBatch, in bytes. */
     private final int batchCapBytes;
     private final Runnable onEnd;
@@ -55,10 +56,11 @@ final class GrpcWatchSink implements WatchSink {
      * @param onEnd        runs once when the stream ends, however it ends
      */
     GrpcWatchSink(ServerCallStreamObserver<EncodedMessage> call, EncodedEntries encoded, WatchBytesBudget budget,
-                  int batchCapBytes, long fromSequence, Runnable onEnd) {
+                  WatchBytesBudget.Account account, int batchCapBytes, long fromSequence, Runnable onEnd) {
         this.call = call;
         this.encoded = encoded;
         this.budget = budget;
+        this.account = account;
         this.batchCapBytes = batchCapBytes;
         this.lastSent = fromSequence;
         this.onEnd = onEnd;
@@ -82,7 +84,7 @@ final class GrpcWatchSink implements WatchSink {
     }
 
     private void ready() {
-        budget.release(sentCharge.getAndSet(0));
+        budget.release(account, sentCharge.getAndSet(0));
         resume();
     }
 
@@ -128,7 +130,7 @@ final class GrpcWatchSink implements WatchSink {
         if (!waitingForBudget.compareAndSet(false, true)) {
             return false; // already waiting: the wake-up will resume it
         }
-        if (!budget.tryCharge(bytes, resumeAction)) {
+        if (!budget.tryCharge(account, bytes, resumeAction)) {
             return false;
         }
         waitingForBudget.set(false);
@@ -160,7 +162,7 @@ final class GrpcWatchSink implements WatchSink {
         lastSent = last;
         sentCharge.addAndGet(pendingCharge.getAndSet(0));
         if (call.isReady()) {
-            budget.release(sentCharge.getAndSet(0)); // under the on-ready threshold: the transport took it
+            budget.release(account, sentCharge.getAndSet(0)); // under the on-ready threshold: the transport took it
         }
     }
 
@@ -189,12 +191,13 @@ final class GrpcWatchSink implements WatchSink {
             return false;
         }
         releaseAll();
+        budget.close(account);
         onEnd.run();
         return true;
     }
 
     private void releaseAll() {
-        budget.release(pendingCharge.getAndSet(0) + sentCharge.getAndSet(0));
+        budget.release(account, pendingCharge.getAndSet(0) + sentCharge.getAndSet(0));
     }
 
     /** The ledger refused the watch: the stream ends with that refusal, which the caller sends. */

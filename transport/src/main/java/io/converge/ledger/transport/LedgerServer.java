@@ -54,7 +54,7 @@ public final class LedgerServer implements RunningServer {
     private final OpenAppendStreams appendStreams = new OpenAppendStreams();
     private final WatchStreams watches;
 
-    private LedgerServer(ServerBuilder<?> builder, ServerSettings settings, long watchBytesLimit) throws IOException {
+    private LedgerServer(ServerBuilder<?> builder, ServerSettings settings, WatchBytesBudget watchBytes) throws IOException {
         this.shutdownGraceNanos = TimeUnit.MILLISECONDS.toNanos(settings.limits().shutdownGraceMillis());
         ReplyCoalescer replies = new ReplyCoalescer();
         RingRoomWait ringRoom = new RingRoomWait(settings.ledger().ringFullWaitNanos());
@@ -106,7 +106,7 @@ public final class LedgerServer implements RunningServer {
         this.metrics = bound;
         this.ledger = started;
         this.watches = new WatchStreams(ledger, settings.limits().maxWatchers(), settings.getResponseCapBytes(),
-            new EncodedEntries(EncodedEntries.defaultCapBytes()), new WatchBytesBudget(watchBytesLimit));
+            new EncodedEntries(EncodedEntries.defaultCapBytes()), watchBytes);
         ContextGrpcService service = new ContextGrpcService(ledger, new GetPager(settings.getResponseCapBytes()), replies,
             ringRoom, watches, appendStreams);
         services.addService(InvalidArgumentOnParseFailure.wrap(service.definition()));
@@ -130,13 +130,13 @@ public final class LedgerServer implements RunningServer {
      *                               another server, or damaged), with a message saying why
      */
     public static LedgerServer start(ServerBuilder<?> builder, ServerSettings settings) throws IOException {
-        return new LedgerServer(builder, settings, WatchBytesBudget.defaultLimitBytes());
+        return new LedgerServer(builder, settings, WatchBytesBudget.defaults());
     }
 
     /** As {@link #start(ServerBuilder, ServerSettings)}, with a watch-bytes budget of the caller's (tests). */
-    static LedgerServer start(ServerBuilder<?> builder, ServerSettings settings, long watchBytesLimit)
+    static LedgerServer start(ServerBuilder<?> builder, ServerSettings settings, WatchBytesBudget watchBytes)
         throws IOException {
-        return new LedgerServer(builder, settings, watchBytesLimit);
+        return new LedgerServer(builder, settings, watchBytes);
     }
 
     @Override

@@ -56,7 +56,7 @@ final class WatchStreams {
         }
         long from = ProtoEntries.unsignedSaturated(request.getFromSequence());
         GrpcWatchSink sink = new GrpcWatchSink((ServerCallStreamObserver<EncodedMessage>) response, encoded, budget,
-            cap, from, open::decrementAndGet);
+            budget.open(connection()), cap, from, open::decrementAndGet);
         try {
             sink.attach(ledger.watch(request.getContextId(), request.getKey(), from, sink));
         } catch (LedgerException refused) {
@@ -67,6 +67,12 @@ final class WatchStreams {
             sink.refused();
             response.onError(Statuses.internal(e));
         }
+    }
+
+    /** The client connection of the call being started: its remote address, as {@link EncodedWatchMethods} found it. */
+    private static Object connection() {
+        Object remote = EncodedWatchMethods.REMOTE_ADDRESS.get();
+        return remote == null ? "unknown" : remote;
     }
 
     /** Streams open now. */

@@ -50,11 +50,17 @@ final class LedgerFixture implements AutoCloseable {
     /** @param interceptors wrap every call the server takes, to observe it */
     static LedgerFixture start(Transport transport, ServerSettings settings, ServerInterceptor... interceptors)
         throws IOException {
+        return start(transport, settings, WatchBytesBudget.defaults(), interceptors);
+    }
+
+    /** @param watchBytes the server's budget for watch messages in flight */
+    static LedgerFixture start(Transport transport, ServerSettings settings, WatchBytesBudget watchBytes,
+                               ServerInterceptor... interceptors) throws IOException {
         return switch (transport) {
             case IN_PROCESS -> {
                 String name = InProcessServerBuilder.generateName();
                 LedgerServer server = LedgerServer.start(
-                    intercepted(InProcessServerBuilder.forName(name), interceptors), settings);
+                    intercepted(InProcessServerBuilder.forName(name), interceptors), settings, watchBytes);
                 yield new LedgerFixture(transport, name, server, InProcessChannelBuilder.forName(name)
                     .maxInboundMessageSize(settings.maxInboundMessageBytes())
                     .build());
@@ -62,7 +68,7 @@ final class LedgerFixture implements AutoCloseable {
             case NETTY -> {
                 LedgerServer server = LedgerServer.start(intercepted(
                     NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)),
-                    interceptors), settings);
+                    interceptors), settings, watchBytes);
                 yield new LedgerFixture(transport, null, server, NettyChannelBuilder
                     .forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()))
                     .usePlaintext()
