@@ -150,7 +150,8 @@ final class WatchSubscribers implements AutoCloseable {
         List<WatcherReport> reports = new ArrayList<>();
         for (Watcher w : watchers) {
             long expected = outcomes.latestSequence(w.context) - w.fromSequence;
-            reports.add(new WatcherReport(w.id, w.context, expected, w.received, w.gaps, w.firstGap, w.failure));
+            reports.add(new WatcherReport(w.id, w.context, expected, w.received, w.gaps, w.firstGap, w.failure,
+                w.firstAt, w.lastAt));
         }
         return reports;
     }
@@ -178,12 +179,32 @@ final class WatchSubscribers implements AutoCloseable {
      * @param gaps     times an entry's sequence was not the previous one + 1
      * @param firstGap a description of the first gap, or null
      * @param failure  the status its stream ended with before the run was over, or null
+     * @param firstAt  {@link System#nanoTime()} of its first entry (0 when none)
+     * @param lastAt   {@link System#nanoTime()} of its last entry (0 when none)
      */
     record WatcherReport(int watcher, int context, long expected, long received, long gaps, String firstGap,
-        String failure) {
+        String failure, long firstAt, long lastAt) {
         boolean complete() {
             return failure == null && gaps == 0 && received == expected;
         }
+    }
+
+    /**
+     * Entries received by all watchers per second, from the first entry any received to the
+     * last: the fan-out rate, whether or not the watchers kept up with the measured phase.
+     */
+    static double receivedPerSecond(List<WatcherReport> reports) {
+        long received = 0;
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
+        for (WatcherReport r : reports) {
+            if (r.received() > 0) {
+                received += r.received();
+                first = Math.min(first, r.firstAt());
+                last = Math.max(last, r.lastAt());
+            }
+        }
+        return received == 0 || last <= first ? 0 : received * 1e9 / (last - first);
     }
 
     /** One stream; its fields are written by the event loop thread that delivers its events. */
@@ -198,6 +219,8 @@ final class WatchSubscribers implements AutoCloseable {
         private volatile String firstGap;
         private volatile String failure;
         private volatile boolean closing;
+        private volatile long firstAt;
+        private volatile long lastAt;
 
         Watcher(int id, int context, long fromSequence) {
             this.id = id;
@@ -236,6 +259,10 @@ final class WatchSubscribers implements AutoCloseable {
                 gaps = gaps + 1;
             }
             lastSequence = Math.max(lastSequence, sequence);
+            if (received == 0) {
+                firstAt = now;
+            }
+            lastAt = now;
             received = received + 1;
             MeasurementWindow measured = window;
             long sent = AppendRequests.stamp(entry.getPayload());
