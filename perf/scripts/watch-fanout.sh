@@ -7,14 +7,17 @@
 set -u
 mode=$1 server_jar=$2 perf_jar=$3 rounds=${4:-3}
 port=$((52000 + RANDOM % 1000))
-LEDGER_STORAGE=memory LEDGER_MAX_WATCHERS=20000 GRPC_PORT=$port \
+LEDGER_STORAGE=memory LEDGER_MEMORY_BUDGET_BYTES=8000000000 LEDGER_MAX_WATCHERS=20000 GRPC_PORT=$port \
   java -Xmx2g -jar "$server_jar" > /tmp/watch-fanout-server.$port.log 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
 for _ in $(seq 60); do grep -q "listening on port" /tmp/watch-fanout-server.$port.log && break; sleep 0.5; done
+# The stalled pair uses 256 B payloads and a 10 s warmup, so that the 10,000 stalled streams
+# have filled their windows (and parked) before the measured phase.
+if [ "$mode" = stalled ]; then payload=256 warmup=10s; else payload=64 warmup=2s; fi
 load() {
   java -Xmx2g -jar "$perf_jar" load --target 127.0.0.1:$port --rpc stream --streams 1 --batch 100 --window 4 \
-    --payload 64 --channels 4 --warmup 2s --duration 8s --out /tmp/watch-fanout-results "$@" 2>&1 \
+    --payload $payload --channels 4 --warmup $warmup --duration 8s --out /tmp/watch-fanout-results "$@" 2>&1 \
     | grep -E "^(entries|watch: .*received)" | sed "s/^/  /"
 }
 for r in $(seq "$rounds"); do
