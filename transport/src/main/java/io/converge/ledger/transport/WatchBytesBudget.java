@@ -71,21 +71,25 @@ final class WatchBytesBudget {
      */
     boolean hasRoom(Account account, long bytes, Runnable onFreed) {
         long releasedBefore = releases.get();
-        if (fits(account, bytes)) {
+        long mine = account.charged.get();
+        boolean connectionFull = mine != 0 && mine + bytes > perConnectionBytes;
+        if (!connectionFull && globalFits(bytes)) {
             return true;
         }
         refusals.incrementAndGet();
-        waiters.add(onFreed);
-        if (releases.get() != releasedBefore || fits(account, bytes)) {
-            wake(); // a release came between the check and the registration: it may have missed this one
+        // Waits where room will come from: its own connection's releases when that is full
+        // (a stalled connection's watchers are not woken by everyone else's), else any.
+        ConcurrentLinkedQueue<Runnable> queue = connectionFull ? account.waiters : waiters;
+        queue.add(onFreed);
+        if (releases.get() != releasedBefore) {
+            wake(queue); // a release came between the check and the registration: it may have missed this one
         }
         return false;
     }
 
-    private boolean fits(Account account, long bytes) {
+    private boolean globalFits(long bytes) {
         long now = inFlight.get();
-        long mine = account.charged.get();
-        return (now == 0 || now + bytes <= limitBytes) && (mine == 0 || mine + bytes <= perConnectionBytes);
+        return now == 0 || now + bytes <= limitBytes;
     }
 
     /**
@@ -107,11 +111,12 @@ final class WatchBytesBudget {
         account.charged.addAndGet(-bytes);
         inFlight.addAndGet(-bytes);
         releases.incrementAndGet();
-        wake();
+        wake(account.waiters);
+        wake(waiters);
     }
 
-    private void wake() {
-        for (Runnable r; (r = waiters.poll()) != null; ) {
+    private static void wake(ConcurrentLinkedQueue<Runnable> queue) {
+        for (Runnable r; (r = queue.poll()) != null; ) {
             r.run();
         }
     }
@@ -148,6 +153,8 @@ final class WatchBytesBudget {
     static final class Account {
         private final Object key;
         private final AtomicLong charged = new AtomicLong();
+        /** Watchers of this connection waiting for its own share to free. */
+        private final ConcurrentLinkedQueue<Runnable> waiters = new ConcurrentLinkedQueue<>();
         private int streams; // guarded by the map's compute
 
         private Account(Object key) {
