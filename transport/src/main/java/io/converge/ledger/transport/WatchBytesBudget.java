@@ -81,10 +81,20 @@ final class WatchBytesBudget {
         // (a stalled connection's watchers are not woken by everyone else's), else any.
         ConcurrentLinkedQueue<Runnable> queue = connectionFull ? account.waiters : waiters;
         queue.add(onFreed);
-        if (releases.get() != releasedBefore) {
+        if (releases.get() != releasedBefore && (connectionFull || globalHeadroom())) {
             wake(queue); // a release came between the check and the registration: it may have missed this one
         }
         return false;
+    }
+
+    /**
+     * Whether the whole has room enough to wake its waiters: an eighth of the limit free. A
+     * release that frees less (a watcher that keeps up, beside stalled ones holding the rest)
+     * wakes nobody, so that stalled watchers parked on a spent budget are not woken in
+     * thousands for every small release.
+     */
+    private boolean globalHeadroom() {
+        return limitBytes - inFlight.get() >= limitBytes / 8;
     }
 
     private boolean globalFits(long bytes) {
@@ -112,7 +122,9 @@ final class WatchBytesBudget {
         inFlight.addAndGet(-bytes);
         releases.incrementAndGet();
         wake(account.waiters);
-        wake(waiters);
+        if (globalHeadroom()) {
+            wake(waiters);
+        }
     }
 
     private static void wake(ConcurrentLinkedQueue<Runnable> queue) {
