@@ -333,7 +333,7 @@ public final class Ledger implements AutoCloseable {
             throw new LedgerException(LedgerException.Reason.UNAVAILABLE, "the ledger is shutting down");
         }
         WatchCursor cursor = new WatchCursor(contextId, key, Math.max(0, fromSequence), sink, store, watchExecutor,
-            fanOut::unsubscribe);
+            fanOut);
         if (fanOut.subscribe(cursor)) {
             cursor.signal(); // replays what is stored now, without waiting for the ring
         } else {

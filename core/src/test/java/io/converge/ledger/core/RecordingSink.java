@@ -20,6 +20,7 @@ final class RecordingSink implements WatchSink {
     private final AtomicInteger closedCalls = new AtomicInteger();
     private final CountDownLatch closed = new CountDownLatch(1);
     private final List<String> violations = new ArrayList<>();
+    private final AtomicLong readinessChecks = new AtomicLong();
 
     private RecordingSink(long credits) {
         this.credits = new AtomicLong(credits);
@@ -42,11 +43,17 @@ final class RecordingSink implements WatchSink {
 
     @Override
     public boolean isReady() {
+        readinessChecks.incrementAndGet();
         return credits.get() > 0;
     }
 
     @Override
-    public void onEntry(Entry entry) {
+    public boolean offer(ContextLog log, long sequence) {
+        onEntry(log.entry(sequence));
+        return true;
+    }
+
+    void onEntry(Entry entry) {
         enter("onEntry");
         try {
             if (credits.getAndDecrement() <= 0) {
@@ -101,6 +108,11 @@ final class RecordingSink implements WatchSink {
 
     synchronized List<String> violations() {
         return List.copyOf(violations);
+    }
+
+    /** How many times the ledger asked whether the sink is ready: a stalled watch's cost. */
+    long readinessChecks() {
+        return readinessChecks.get();
     }
 
     int closedCalls() {

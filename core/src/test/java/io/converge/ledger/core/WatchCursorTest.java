@@ -180,6 +180,131 @@ class WatchCursorTest extends Ledgers {
         assertEquals(List.of(), paused.violations(), "never called while not ready");
     }
 
+    /** Issue 10: a stalled watcher leaves the signal list, so appends do not wake it; resume brings it back. */
+    @Test
+    void aStalledWatcherIsNotWokenPerAppendAndRejoinsTheSignalsOnResume() {
+        Ledger ledger = start();
+        RecordingSink stalled = RecordingSink.withCredits(1);
+        RecordingSink flowing = RecordingSink.unlimited();
+        WatchSubscription stalledWatch = ledger.watch("c", "", 0, stalled);
+        ledger.watch("c", "", 0, flowing);
+        awaitAll(appendMany(ledger, "c", 2));
+        flowing.awaitEntries(2);
+        stalled.awaitEntries(1);
+
+        long checksOnceStalled = awaitSteady(stalled);
+        int total = 2_000;
+        for (int i = 0; i < total; i++) {
+            append(ledger, "c", "", "one batch each");
+        }
+        flowing.awaitEntries(total + 2);
+        assertTrue(stalled.readinessChecks() - checksOnceStalled <= 2, (stalled.readinessChecks() - checksOnceStalled)
+            + " readiness checks of a stalled watch over " + total + " appends, each its own ring batch");
+
+        stalled.grant(total + 4);
+        stalledWatch.resume();
+        assertEquals(range(1, total + 2), stalled.awaitEntries(total + 2).stream().map(Entry::sequence).toList());
+        awaitAll(appendMany(ledger, "c", 3));
+        assertEquals(range(1, total + 5), stalled.awaitEntries(total + 5).stream().map(Entry::sequence).toList(),
+            "caught up, it is signalled for new entries again");
+        assertEquals(List.of(), stalled.violations());
+    }
+
+    private static long awaitSteady(RecordingSink sink) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+        long seen = sink.readinessChecks();
+        while (System.nanoTime() - deadline < 0) {
+            try {
+                TimeUnit.MILLISECONDS.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+            long now = sink.readinessChecks();
+            if (now == seen) {
+                return now;
+            }
+            seen = now;
+        }
+        throw new AssertionError("the stalled watch kept being checked");
+    }
+
+    /** A sink that refuses an offer (a budget spent) gets it again, once, after resume: no gap, no duplicate. */
+    @Test
+    void aRefusedOfferParksTheCursorAndIsOfferedAgainAfterResume() {
+        ContextStore store = storeWith("c", "a", "b", "c");
+        List<Long> got = new ArrayList<>();
+        AtomicInteger refusals = new AtomicInteger(1);
+        WatchSink sink = new WatchSink() {
+            @Override
+            public boolean isReady() {
+                return true;
+            }
+
+            @Override
+            public boolean offer(ContextLog log, long sequence) {
+                if (sequence == 2 && refusals.getAndDecrement() > 0) {
+                    return false;
+                }
+                got.add(sequence);
+                return true;
+            }
+
+            @Override
+            public void onClosed() {
+            }
+        };
+        WatchCursor cursor = new WatchCursor("c", "", 0, sink, store, Runnable::run, new WatchFanOut(new LedgerStats()));
+        cursor.signal();
+        assertEquals(List.of(1L), got);
+        assertTrue(cursor.isParked());
+        cursor.resume();
+        assertEquals(List.of(1L, 2L, 3L), got);
+        assertFalse(cursor.isParked(), "caught up: back in the signal list");
+    }
+
+    /** A fault while delivering (even an Error) ends that watch through onFailed, once, and frees it. */
+    @Test
+    void anErrorInASinkEndsItsWatchThroughOnFailedAndTheWatchThreadGoesOn() {
+        Ledger ledger = start(LedgerConfig.defaults().withWatchThreads(1));
+        List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        WatchSink failing = new WatchSink() {
+            @Override
+            public boolean isReady() {
+                return true;
+            }
+
+            @Override
+            public boolean offer(ContextLog log, long sequence) {
+                throw new OutOfMemoryError("test: no room for the message");
+            }
+
+            @Override
+            public void onClosed() {
+                failures.add(new AssertionError("onClosed instead of onFailed"));
+            }
+
+            @Override
+            public void onFailed(Throwable cause) {
+                failures.add(cause);
+            }
+        };
+        ledger.watch("c", "", 0, failing);
+        RecordingSink other = RecordingSink.unlimited();
+        ledger.watch("c", "", 0, other);
+        awaitAll(appendMany(ledger, "c", 5));
+        assertEquals(5, other.awaitEntries(5).size(), "the one watch thread lives on");
+        append(ledger, "c", "", "sixth");
+        other.awaitEntries(6);
+        assertEquals(1, failures.size());
+        assertTrue(failures.get(0) instanceof OutOfMemoryError);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+        while (ledger.stats().watchersOpen() != 1 && System.nanoTime() - deadline < 0) {
+            Thread.onSpinWait();
+        }
+        assertEquals(1, ledger.stats().watchersOpen(), "the failed watch was freed");
+    }
+
     @Test
     void cancelRemovesTheWatchAndNothingMoreIsDelivered() {
         // One watch thread: drains run in signal order, so the other watcher is a barrier.
@@ -228,7 +353,12 @@ class WatchCursorTest extends Ledgers {
             }
 
             @Override
-            public void onEntry(Entry entry) {
+            public boolean offer(ContextLog log, long sequence) {
+                onEntry(log.entry(sequence));
+                return true;
+            }
+
+            void onEntry(Entry entry) {
                 if (calls.incrementAndGet() == 3) {
                     throw new IllegalStateException("test: the stream broke");
                 }
@@ -352,7 +482,7 @@ class WatchCursorTest extends Ledgers {
     void aCursorDeliversOnlyWhileTheSinkIsReadyAndResumesWhereItStopped() {
         ContextStore store = storeWith("c", "a", "b", "a", "a", "b", "a");
         RecordingSink sink = RecordingSink.withCredits(2);
-        WatchCursor cursor = new WatchCursor("c", "a", 0, sink, store, Runnable::run, c -> { });
+        WatchCursor cursor = new WatchCursor("c", "a", 0, sink, store, Runnable::run, new WatchFanOut(new LedgerStats()));
 
         cursor.signal();
         assertEquals(List.of(1L, 3L), sink.sequences());
@@ -377,7 +507,12 @@ class WatchCursorTest extends Ledgers {
             }
 
             @Override
-            public void onEntry(Entry entry) {
+            public boolean offer(ContextLog log, long sequence) {
+                onEntry(log.entry(sequence));
+                return true;
+            }
+
+            void onEntry(Entry entry) {
                 got.add(entry.sequence());
                 if (entry.sequence() < 3) {
                     // Mid-drain: the writer publishes a new entry and signals, as the fan-out would.
@@ -391,7 +526,7 @@ class WatchCursorTest extends Ledgers {
             public void onClosed() {
             }
         };
-        WatchCursor cursor = new WatchCursor("c", "", 0, sink, store, Runnable::run, c -> { });
+        WatchCursor cursor = new WatchCursor("c", "", 0, sink, store, Runnable::run, new WatchFanOut(new LedgerStats()));
         self.add(cursor);
         cursor.signal();
         assertEquals(List.of(1L, 2L, 3L), got);
@@ -401,13 +536,12 @@ class WatchCursorTest extends Ledgers {
     void cancelUnregistersOnceAndStopsDelivery() {
         ContextStore store = storeWith("c", "a");
         RecordingSink sink = RecordingSink.unlimited();
-        AtomicInteger unregistered = new AtomicInteger();
-        WatchCursor cursor = new WatchCursor("c", "", 0, sink, store, Runnable::run,
-            c -> unregistered.incrementAndGet());
+        LedgerStats stats = new LedgerStats();
+        WatchCursor cursor = new WatchCursor("c", "", 0, sink, store, Runnable::run, new WatchFanOut(stats));
         cursor.signal();
         cursor.cancel();
         cursor.cancel();
-        assertEquals(1, unregistered.get());
+        assertEquals(-1, stats.watchersOpen(), "unsubscribed once");
         assertTrue(cursor.isCancelled());
 
         TestLogs.write(store.getOrCreate("c"), 1, 2, 2, "a", new byte[0], Map.of());
@@ -422,7 +556,7 @@ class WatchCursorTest extends Ledgers {
     void closeDeliversWhatIsReadyThenCallsOnClosedOnce() {
         ContextStore store = storeWith("c", "a", "b");
         RecordingSink sink = RecordingSink.unlimited();
-        WatchCursor cursor = new WatchCursor("c", "", 0, sink, store, Runnable::run, c -> { });
+        WatchCursor cursor = new WatchCursor("c", "", 0, sink, store, Runnable::run, new WatchFanOut(new LedgerStats()));
         cursor.close();
         cursor.close();
         cursor.signal();
@@ -435,7 +569,7 @@ class WatchCursorTest extends Ledgers {
     void aCursorOnAContextCreatedAfterItFindsItOnTheNextSignal() {
         ContextStore store = TestLogs.newStore();
         RecordingSink sink = RecordingSink.unlimited();
-        WatchCursor cursor = new WatchCursor("late", "", 0, sink, store, Runnable::run, c -> { });
+        WatchCursor cursor = new WatchCursor("late", "", 0, sink, store, Runnable::run, new WatchFanOut(new LedgerStats()));
         cursor.signal();
         assertEquals(0, sink.size());
         ContextWriter log = store.getOrCreate("late");
@@ -453,7 +587,7 @@ class WatchCursorTest extends Ledgers {
         ContextStore store = storeWith("c", keys);
         RecordingSink sink = RecordingSink.unlimited();
         java.util.ArrayDeque<Runnable> queue = new java.util.ArrayDeque<>();
-        WatchCursor cursor = new WatchCursor("c", "", 0, sink, store, queue::add, c -> { });
+        WatchCursor cursor = new WatchCursor("c", "", 0, sink, store, queue::add, new WatchFanOut(new LedgerStats()));
 
         cursor.signal();
         assertEquals(1, queue.size());
@@ -478,7 +612,7 @@ class WatchCursorTest extends Ledgers {
         ContextStore store = storeWith("c", keys);
         RecordingSink sink = RecordingSink.unlimited();
         java.util.ArrayDeque<Runnable> queue = new java.util.ArrayDeque<>();
-        WatchCursor cursor = new WatchCursor("c", "wanted", 0, sink, store, queue::add, c -> { });
+        WatchCursor cursor = new WatchCursor("c", "wanted", 0, sink, store, queue::add, new WatchFanOut(new LedgerStats()));
 
         cursor.signal();
         queue.poll().run();

@@ -24,6 +24,11 @@ import io.netty.util.concurrent.EventExecutor;
  * (the call is ready), so neither a fast sender nor a client that stops reading its
  * answers makes the server buffer without bound.
  *
+ * <p><b>Shutdown.</b> When the server shuts down ({@link #shutdown()}), the call reads no
+ * more batches, answers those it has in hand (the ledger answers everything in its ring
+ * before it stops), and then ends with UNAVAILABLE saying so, never with OK: a client that
+ * did not half-close knows to resend what was not answered.
+ *
  * <p><b>Threading.</b> gRPC delivers the client's messages from one thread at a time; the
  * answers come from the call's event loop (or the ledger's completion thread, off Netty).
  * Every use of the call is under this object's lock, which those two threads share.
@@ -40,6 +45,7 @@ final class AppendStreamCall implements StreamObserver<WireBatch> {
     private final ReplyCoalescer replies;
     private final EventExecutor loop;
     private final BatchStream stream = new BatchStream();
+    private final OpenAppendStreams registry;
 
     // Guarded by this.
     private int outstanding;
@@ -50,8 +56,9 @@ final class AppendStreamCall implements StreamObserver<WireBatch> {
     private boolean ended;
 
     AppendStreamCall(Ledger ledger, RingRoomWait ringRoom, ServerCallStreamObserver<AppendBatchResponse> call,
-                     ReplyCoalescer replies) {
+                     ReplyCoalescer replies, OpenAppendStreams registry) {
         this.ledger = ledger;
+        this.registry = registry;
         this.ringRoom = ringRoom;
         this.call = call;
         this.replies = replies;
@@ -59,7 +66,31 @@ final class AppendStreamCall implements StreamObserver<WireBatch> {
         call.disableAutoRequest();
         call.setOnCancelHandler(this::cancelled);
         call.setOnReadyHandler(this::ready);
+        call.setOnCloseHandler(this::closed);
         call.request(BATCHES_IN_FLIGHT);
+        registry.add(this);
+    }
+
+    /** The call is over, however it ended (also when closed before this saw a request, as a malformed one is). */
+    private synchronized void closed() {
+        ended = true;
+        registry.remove(this);
+    }
+
+    /** The server is shutting down: answer the batches in hand, read no more, then end with UNAVAILABLE. */
+    synchronized void shutdown() {
+        if (ended || ending != null || call.isCancelled()) {
+            return; // already ending: after a half-close, the answers in hand and OK are the honest end
+        }
+        ending = Status.UNAVAILABLE.withDescription("the server is shutting down; every batch answered on this "
+            + "stream is stored, later ones were not read: send them again to a server that is up");
+        try {
+            endIfDrained();
+        } catch (IllegalStateException closedAlready) {
+            // gRPC closed the call before this saw it end (a malformed request): nothing to answer.
+            ended = true;
+            registry.remove(this);
+        }
     }
 
     @Override
@@ -113,6 +144,7 @@ final class AppendStreamCall implements StreamObserver<WireBatch> {
 
     private synchronized void cancelled() {
         ended = true;
+        registry.remove(this);
     }
 
     private synchronized void ready() {
@@ -151,6 +183,7 @@ final class AppendStreamCall implements StreamObserver<WireBatch> {
             return;
         }
         ended = true;
+        registry.remove(this);
         if (ending.isOk()) {
             call.onCompleted();
         } else {

@@ -13,8 +13,6 @@ import io.converge.context.v1.LoadResponse;
 import io.converge.context.v1.SnapshotChunk;
 import io.converge.context.v1.SnapshotRequest;
 import io.converge.context.v1.SnapshotResponse;
-import io.converge.context.v1.WatchEvent;
-import io.converge.context.v1.WatchRequest;
 import io.converge.ledger.core.AppendCallback;
 import io.converge.ledger.core.AppendedBatch;
 import io.converge.ledger.core.BatchAppendCallback;
@@ -45,19 +43,25 @@ final class ContextGrpcService extends ContextServiceGrpc.ContextServiceImplBase
     private final RingRoomWait ringRoom;
     private final CallLane reads;
     private final SnapshotTransfers transfers;
+    private final WatchStreams watches;
+    private final OpenAppendStreams appendStreams;
 
     /**
-     * @param reads     the lane Get runs on
-     * @param transfers Snapshot, Load and their streamed forms, on their own lane
+     * @param reads         the lane Get runs on
+     * @param transfers     Snapshot, Load and their streamed forms, on their own lane
+     * @param watches       Watch and WatchBatches, writing shared pre-encoded entries
+     * @param appendStreams the open AppendStreams, which a shutdown ends
      */
     ContextGrpcService(Ledger ledger, GetPager pager, ReplyCoalescer replies, RingRoomWait ringRoom, CallLane reads,
-                       SnapshotTransfers transfers) {
+                       SnapshotTransfers transfers, WatchStreams watches, OpenAppendStreams appendStreams) {
         this.ledger = ledger;
         this.pager = pager;
         this.replies = replies;
         this.ringRoom = ringRoom;
         this.reads = reads;
         this.transfers = transfers;
+        this.watches = watches;
+        this.appendStreams = appendStreams;
     }
 
     @Override
@@ -69,9 +73,14 @@ final class ContextGrpcService extends ContextServiceGrpc.ContextServiceImplBase
             ProtoEntries.metadataOf(request), reply));
     }
 
-    /** What to add to a server: the service, AppendBatch and AppendStream reading {@link WireBatch}es by {@code parsing}. */
+    /**
+     * What to add to a server: the service, with AppendBatch and AppendStream reading
+     * {@link WireBatch}es by {@code parsing}, and Watch and WatchBatches writing shared
+     * pre-encoded entries.
+     */
     ServerServiceDefinition definition(WireBatchParsing parsing) {
-        return WireBatchMethods.bind(bindService(), parsing, this::appendWireBatch, this::appendWireStream);
+        return EncodedWatchMethods.bind(WireBatchMethods.bind(bindService(), parsing, this::appendWireBatch,
+            this::appendWireStream), watches::watch, watches::watchBatches);
     }
 
     private void appendWireBatch(WireBatch batch, StreamObserver<AppendBatchResponse> response) {
@@ -97,7 +106,8 @@ final class ContextGrpcService extends ContextServiceGrpc.ContextServiceImplBase
     }
 
     private StreamObserver<WireBatch> appendWireStream(StreamObserver<AppendBatchResponse> response) {
-        return new AppendStreamCall(ledger, ringRoom, (ServerCallStreamObserver<AppendBatchResponse>) response, replies);
+        return new AppendStreamCall(ledger, ringRoom, (ServerCallStreamObserver<AppendBatchResponse>) response, replies,
+            appendStreams);
     }
 
     @Override
@@ -146,17 +156,6 @@ final class ContextGrpcService extends ContextServiceGrpc.ContextServiceImplBase
     @Override
     public StreamObserver<LoadChunk> loadChunks(StreamObserver<LoadResponse> response) {
         return transfers.loadChunks(response);
-    }
-
-    @Override
-    public void watch(WatchRequest request, StreamObserver<WatchEvent> response) {
-        GrpcWatchSink sink = new GrpcWatchSink((ServerCallStreamObserver<WatchEvent>) response);
-        try {
-            sink.attach(ledger.watch(request.getContextId(), request.getKey(),
-                ProtoEntries.unsignedSaturated(request.getFromSequence()), sink));
-        } catch (RuntimeException e) {
-            fail(response, e);
-        }
     }
 
     private static void fail(StreamObserver<?> response, RuntimeException e) {

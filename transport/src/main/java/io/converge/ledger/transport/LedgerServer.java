@@ -35,11 +35,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>{@link #close()} shuts down gracefully: health turns NOT_SERVING, the server stops
  * accepting calls, the ledger finishes every command already in its ring (their callers
- * get their answers) and ends every Watch stream with OK, then the server waits for the
- * remaining calls to finish. Thread-safe; idempotent.
+ * get their answers) and ends every Watch stream with UNAVAILABLE and the sequence to resume
+ * after, then the server waits for the remaining calls up to the shutdown grace, and cuts
+ * what is left. Thread-safe; idempotent.
  */
 public final class LedgerServer implements RunningServer {
-    private static final long GRACE_SECONDS = 10;
+    /** How long a shutdown waits, after the grace, for the cut streams and connections to go. */
+    private static final long CUT_SECONDS = 2;
 
     private final Ledger ledger;
     private final HealthStatusManager health = new HealthStatusManager();
@@ -54,8 +56,12 @@ public final class LedgerServer implements RunningServer {
     /** Null when token authentication is off. */
     private final TokenAuthInterceptor auth;
     private final WireBatchParsing parsing;
+    private final long shutdownGraceNanos;
+    private final OpenAppendStreams appendStreams = new OpenAppendStreams();
+    private final WatchStreams watches;
 
-    private LedgerServer(ServerBuilder<?> builder, ServerSettings settings) throws IOException {
+    private LedgerServer(ServerBuilder<?> builder, ServerSettings settings, WatchBytesBudget watchBytes) throws IOException {
+        this.shutdownGraceNanos = TimeUnit.MILLISECONDS.toNanos(settings.limits().shutdownGraceMillis());
         ReplyCoalescer replies = new ReplyCoalescer();
         RingRoomWait ringRoom = new RingRoomWait(settings.ledger().ringFullWaitNanos());
         this.ringWaits = ringRoom;
@@ -122,8 +128,10 @@ public final class LedgerServer implements RunningServer {
         SnapshotTransfers transfers = new SnapshotTransfers(ledger, options.transfers(),
             new TransferBudget(settings.limits().transferBudgetBytes()), settings.maxInboundMessageBytes(),
             SnapshotTransfers.stagingDirectory(settings));
+        this.watches = new WatchStreams(ledger, settings.limits().maxWatchers(), settings.getResponseCapBytes(),
+            new EncodedEntries(EncodedEntries.defaultCapBytes()), watchBytes);
         ContextGrpcService service = new ContextGrpcService(ledger, new GetPager(settings.getResponseCapBytes()), replies,
-            ringRoom, options.reads(), transfers);
+            ringRoom, options.reads(), transfers, watches, appendStreams);
         services.addService(InvalidArgumentOnParseFailure.wrap(service.definition(parsing)));
         serving(ServingStatus.SERVING);
         ledger.onFailure(() -> serving(ServingStatus.NOT_SERVING));
@@ -145,7 +153,13 @@ public final class LedgerServer implements RunningServer {
      *                               another server, or damaged), with a message saying why
      */
     public static LedgerServer start(ServerBuilder<?> builder, ServerSettings settings) throws IOException {
-        return new LedgerServer(builder, settings);
+        return new LedgerServer(builder, settings, WatchBytesBudget.defaults());
+    }
+
+    /** As {@link #start(ServerBuilder, ServerSettings)}, with a watch-bytes budget of the caller's (tests). */
+    static LedgerServer start(ServerBuilder<?> builder, ServerSettings settings, WatchBytesBudget watchBytes)
+        throws IOException {
+        return new LedgerServer(builder, settings, watchBytes);
     }
 
     @Override
@@ -188,23 +202,40 @@ public final class LedgerServer implements RunningServer {
         return ringWaits;
     }
 
+    /** The Watch and WatchBatches streams: their count, shared encodings and bytes budget. */
+    WatchStreams watches() {
+        return watches;
+    }
+
     @Override
     public void awaitTermination() throws InterruptedException {
         server.awaitTermination();
     }
 
+    /**
+     * Shuts down within the grace ({@code LEDGER_SHUTDOWN_GRACE_MS}) plus a bounded cut:
+     * health turns NOT_SERVING; the server takes no new calls; each AppendStream answers
+     * the batches in hand and ends with UNAVAILABLE; the ledger answers every command in its
+     * ring and ends each Watch and WatchBatches stream with UNAVAILABLE naming the sequence
+     * to resume after. Streams still open when the grace is over (a client that reads
+     * nothing) are cut, which the client also sees as UNAVAILABLE. Never ends a stream with
+     * OK. Idempotent.
+     */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        long deadline = System.nanoTime() + shutdownGraceNanos;
         health.enterTerminalState();
         server.shutdown();
+        appendStreams.shutdown();
         ledger.close();
         try {
-            if (!server.awaitTermination(GRACE_SECONDS, TimeUnit.SECONDS)) {
+            long left = Math.max(0, deadline - System.nanoTime());
+            if (!server.awaitTermination(left, TimeUnit.NANOSECONDS)) {
                 server.shutdownNow();
-                server.awaitTermination(GRACE_SECONDS, TimeUnit.SECONDS);
+                server.awaitTermination(CUT_SECONDS, TimeUnit.SECONDS);
             }
         } catch (InterruptedException e) {
             server.shutdownNow();

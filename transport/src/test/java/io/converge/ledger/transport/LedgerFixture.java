@@ -51,11 +51,17 @@ final class LedgerFixture implements AutoCloseable {
     /** @param interceptors wrap every call the server takes, to observe it */
     static LedgerFixture start(Transport transport, ServerSettings settings, ServerInterceptor... interceptors)
         throws IOException {
+        return start(transport, settings, WatchBytesBudget.defaults(), interceptors);
+    }
+
+    /** @param watchBytes the server's budget for watch messages in flight */
+    static LedgerFixture start(Transport transport, ServerSettings settings, WatchBytesBudget watchBytes,
+                               ServerInterceptor... interceptors) throws IOException {
         return switch (transport) {
             case IN_PROCESS -> {
                 String name = InProcessServerBuilder.generateName();
                 LedgerServer server = LedgerServer.start(
-                    intercepted(InProcessServerBuilder.forName(name), interceptors), settings);
+                    intercepted(InProcessServerBuilder.forName(name), interceptors), settings, watchBytes);
                 yield new LedgerFixture(transport, name, server, InProcessChannelBuilder.forName(name)
                     .maxInboundMessageSize(settings.maxInboundMessageBytes())
                     .build());
@@ -66,7 +72,7 @@ final class LedgerFixture implements AutoCloseable {
                     settings.limits().metricsBindAddress()));
                 LedgerServer server;
                 try {
-                    server = LedgerServer.start(intercepted(edge.builder(0), interceptors), settings);
+                    server = LedgerServer.start(intercepted(edge.builder(0), interceptors), settings, watchBytes);
                 } catch (IOException | RuntimeException e) {
                     edge.close();
                     throw e;

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
@@ -31,7 +32,7 @@ class LedgerServerMainTest {
     Path tempDir;
 
     @Test
-    void sigtermStopsTheServerGracefullyAndCompletesOpenWatchStreams() throws Exception {
+    void sigtermStopsTheServerGracefullyAndEndsOpenWatchStreamsWithUnavailable() throws Exception {
         try (LedgerProcess server = LedgerProcess.start(tempDir.resolve("ledger-data"), Map.of())) {
             assertEquals(1, server.blocking().append(AppendRequest.newBuilder().setContextId("main").build())
                 .getEntry().getSequence());
@@ -60,7 +61,11 @@ class LedgerServerMainTest {
             assertEquals(1, events.get(0).getEntry().getSequence());
 
             assertEquals(LedgerProcess.EXIT_ON_SIGTERM, server.terminate(), "the server exits after SIGTERM");
-            watchEnded.get(10, TimeUnit.SECONDS); // completed with OK, not an error
+            // Ended honestly: UNAVAILABLE naming the sequence to resume after, never OK (issue 10).
+            ExecutionException ended = assertThrows(ExecutionException.class, () -> watchEnded.get(10, TimeUnit.SECONDS));
+            Status status = Status.fromThrowable(ended.getCause());
+            assertEquals(Status.Code.UNAVAILABLE, status.getCode(), status.toString());
+            assertEquals("the server is shutting down; resume after sequence 1", status.getDescription());
             assertTrue(server.output().stream().anyMatch(l -> l.contains("stopped")),
                 "shutdown ran to its end: " + server.outputText());
         }

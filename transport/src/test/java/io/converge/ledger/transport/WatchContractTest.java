@@ -139,11 +139,14 @@ class WatchContractTest extends ServedOverBothTransports {
         awaitWatchers(3);
         appendMany(fixture, "ctx", 3);
         assertEquals(oneTo(6), sequences(control.awaitEntries(6)));
-        // Still registered and healthy: a graceful close ends each of them with OK (a watch
-        // that failed inside the server would be left for the shutdown grace period to cut).
+        // Still registered and healthy: a graceful close ends each of them with UNAVAILABLE and
+        // the sequence to resume after (a watch that failed inside the server would be left
+        // for the shutdown grace period to cut, without that sequence).
         fixture.server.close();
         for (WatchRecorder w : List.of(maxLong, maxUint64, control)) {
-            assertEquals(io.grpc.Status.Code.OK, w.awaitEnd().getCode());
+            io.grpc.Status end = w.awaitEnd();
+            assertEquals(io.grpc.Status.Code.UNAVAILABLE, end.getCode());
+            assertTrue(end.getDescription().contains("resume after sequence"), end.toString());
         }
         assertTrue(maxLong.entries().isEmpty());
         assertTrue(maxUint64.entries().isEmpty());

@@ -13,10 +13,12 @@ final class AppendBatches {
     private final AppendBatchRequest[] batches;
     private final int entries;
     private final int contexts;
+    private final AppendRequests requests;
 
     AppendBatches(LoadOptions options, AppendRequests requests) {
         this.entries = options.batch();
         this.contexts = options.contexts();
+        this.requests = requests;
         this.batches = new AppendBatchRequest[contexts / gcd(entries, contexts)];
         for (int k = 0; k < batches.length; k++) {
             AppendBatchRequest.Builder b = AppendBatchRequest.newBuilder();
@@ -43,9 +45,22 @@ final class AppendBatches {
         return contexts;
     }
 
-    /** Batch {@code k % count()}. */
+    /**
+     * Batch {@code k % count()}; with watchers, built now with every entry's payload stamped
+     * with the send time (so a watcher can measure append-to-watch latency).
+     */
     AppendBatchRequest request(long k) {
-        return batches[(int) (k % batches.length)];
+        if (!requests.stamped()) {
+            return batches[(int) (k % batches.length)];
+        }
+        long now = System.nanoTime();
+        AppendBatchRequest.Builder b = AppendBatchRequest.newBuilder();
+        int context = firstContext(k);
+        for (int j = 0; j < entries; j++) {
+            b.addEntries(requests.request(context, now));
+            context = context + 1 == contexts ? 0 : context + 1;
+        }
+        return b.build();
     }
 
     /** The context of the first entry of batch {@code k % count()}; the next entries follow round-robin. */

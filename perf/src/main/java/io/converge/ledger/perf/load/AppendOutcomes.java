@@ -63,8 +63,8 @@ final class AppendOutcomes {
      * context {@code firstContext}: one ack per entry, each sequence at least 1 and above
      * the one before it to the same context, within the batch and, when
      * {@code lastSequence} (indexed by context, updated here) is given, across the caller's
-     * earlier batches. Returns whether it is right (and was counted as OK). Counts nothing
-     * for the watchers: batched runs have none.
+     * earlier batches. Returns whether it is right (and was counted as OK). Raises each
+     * context's latest sequence, the target the watchers must catch up to.
      */
     boolean batchReplied(BatchAcks acks, AppendBatches batches, int firstContext, long[] lastSequence,
         boolean measured) {
@@ -85,6 +85,15 @@ final class AppendOutcomes {
         if (!right) {
             badReplies.increment();
             return false;
+        }
+        context = firstContext;
+        for (int j = 0; j < entries; j++) {
+            long sequence = acks.sequence(j);
+            long seen = latestSequence.get(context);
+            while (sequence > seen && !latestSequence.compareAndSet(context, seen, sequence)) {
+                seen = latestSequence.get(context);
+            }
+            context = context + 1 == contexts ? 0 : context + 1;
         }
         ok.add(entries);
         okBatches.increment();

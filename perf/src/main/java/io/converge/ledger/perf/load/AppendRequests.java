@@ -49,6 +49,11 @@ final class AppendRequests {
         return prebuilt[context].toBuilder().setPayload(UnsafeByteOperations.unsafeWrap(head).concat(tail)).build();
     }
 
+    /** Whether payloads carry their send time (the run has watchers). */
+    boolean stamped() {
+        return stamped;
+    }
+
     /** The send time a stamped payload carries, in {@link System#nanoTime()} ns. */
     static long stamp(ByteString payload) {
         long nanos = 0;

@@ -52,6 +52,9 @@ final class LatencyReport {
         if (r.watchLatency() != null) {
             out.printf(Locale.ROOT, "watch: %.1f entries/s delivered (all watchers), %d/%d watchers complete%n",
                 r.watchDeliveries() * 1e9 / r.measuredNanos(), r.completeWatchers(), r.watchers().size());
+            out.printf(Locale.ROOT, "watch: %.1f entries/s received (all watchers, first entry to last), %d gap(s)%n",
+                WatchSubscribers.receivedPerSecond(r.watchers()),
+                r.watchers().stream().mapToLong(WatchSubscribers.WatcherReport::gaps).sum());
             out.println("watch latency, append send to watch receive: " + percentiles(r.watchLatency()));
             r.watchers().stream().filter(w -> !w.complete()).limit(20).forEach(w -> out.println(
                 "  INCOMPLETE watcher " + w.watcher() + " of context " + w.context() + ": received " + w.received()
@@ -111,6 +114,7 @@ final class LatencyReport {
         }
         if (r.watchLatency() != null) {
             kv(b, "watch_delivered_per_s", number(r.watchDeliveries() * 1e9 / r.measuredNanos()));
+            kv(b, "watch_received_per_s", number(WatchSubscribers.receivedPerSecond(r.watchers())));
             latencies(b, "watch_", r.watchLatency());
             kv(b, "watchers_complete", r.completeWatchers() + "/" + r.watchers().size());
         }

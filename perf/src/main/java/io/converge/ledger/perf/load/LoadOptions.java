@@ -32,11 +32,15 @@ import java.util.Set;
  * @param batch              AppendBatch and AppendStream: entries per request (1 with unary Append)
  * @param streams            AppendStream: streams; AppendBatch: concurrent callers (0 with unary Append)
  * @param window             AppendBatch and AppendStream: batches in flight per stream or caller (0 with unary)
+ * @param watchRpc           which rpc the watchers use: Watch (one entry a message) or WatchBatches
+ * @param stalledWatchers    streams of the same rpc on the first context that read nothing, on channels of
+ *                           their own with a fixed 64 KiB window (not measured: the cost they put on others)
  */
 public record LoadOptions(
     String host, int port, int callers, double rate, Duration duration, Duration warmup, int payloadBytes,
     int contexts, int watchers, int channels, Path out, URI serverMetrics, long expectedIntervalNanos,
-    int maxOutstanding, String runId, Rpc rpc, int batch, int streams, int window) {
+    int maxOutstanding, String runId, Rpc rpc, int batch, int streams, int window, WatchRpc watchRpc,
+    int stalledWatchers) {
 
     /** The largest payload the server accepts (CONTRACT.md, "Bad input"). */
     public static final int MAX_PAYLOAD_BYTES = 4 * 1024 * 1024;
@@ -55,7 +59,11 @@ public record LoadOptions(
         "  --payload BYTES          payload size (default 64; at least 8 with --watchers)",
         "  --contexts N             spread Appends round-robin over N contexts load-<run>-<i> (default 1)",
         "  --watchers N             hold N Watch streams open, spread over the contexts, and measure",
-        "                           append-to-watch latency and completeness (default 0)",
+        "                           append-to-watch latency and completeness (default 0); with --rpc unary",
+        "                           or stream",
+        "  --watch-rpc watch|batches the watchers' rpc: Watch, one entry a message (default), or WatchBatches",
+        "  --stalled-watchers N     also hold N streams of that rpc on the first context that read nothing",
+        "                           (own channels, fixed 64 KiB window): what they cost appends and watchers",
         "  --channels N             gRPC channels, one connection each (default: closed loop min(callers, 4),",
         "                           open loop 4)",
         "  --out DIR                result files go here (default ./loadgen-results)",
@@ -78,6 +86,9 @@ public record LoadOptions(
 
     /** The rpc that carries the entries: {@code Append}, {@code AppendBatch} or {@code AppendStream}. */
     public enum Rpc { UNARY, BATCH, STREAM }
+
+    /** The rpc the watchers use: {@code Watch} or {@code WatchBatches}. */
+    public enum WatchRpc { WATCH, BATCHES }
 
     /** Whether entries travel in batches (AppendBatch or AppendStream). */
     public boolean batched() {
@@ -118,6 +129,8 @@ public record LoadOptions(
         Integer batch = null;
         Integer streams = null;
         Integer window = null;
+        WatchRpc watchRpc = WatchRpc.WATCH;
+        int stalled = 0;
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -174,6 +187,12 @@ public record LoadOptions(
                 case "--batch" -> batch = (int) whole(name, value, 1, 100_000);
                 case "--streams" -> streams = (int) whole(name, value, 1, 10_000);
                 case "--window" -> window = (int) whole(name, value, 1, 100_000);
+                case "--watch-rpc" -> watchRpc = switch (value) {
+                    case "watch" -> WatchRpc.WATCH;
+                    case "batches" -> WatchRpc.BATCHES;
+                    default -> throw new BadOptionsException("--watch-rpc " + value + " is not one of watch, batches");
+                };
+                case "--stalled-watchers" -> stalled = (int) whole(name, value, 0, 1_000_000);
                 default -> throw new BadOptionsException("unknown option " + name);
             }
         }
@@ -198,15 +217,15 @@ public record LoadOptions(
         } else {
             batchedOnly(rpc, rate, callers, watchers, expectedInterval, maxOutstanding);
             int streamCount = streams == null ? 4 : streams;
-            return new LoadOptions(host, port, 0, rate == null ? 0 : rate, duration, warmup, payload, contexts, 0,
+            return new LoadOptions(host, port, 0, rate == null ? 0 : rate, duration, warmup, payload, contexts, watchers,
                 channels != null ? channels : Math.min(streamCount, 2), out, serverMetrics, 0, 0, runId, rpc,
-                batch == null ? 100 : batch, streamCount, window == null ? 4 : window);
+                batch == null ? 100 : batch, streamCount, window == null ? 4 : window, watchRpc, stalled);
         }
         int callerCount = rate == null ? (callers == null ? 50 : callers) : 0;
         int channelCount = channels != null ? channels : (rate == null ? Math.min(callerCount, 4) : 4);
         return new LoadOptions(host, port, callerCount, rate == null ? 0 : rate, duration, warmup, payload, contexts,
             watchers, channelCount, out, serverMetrics, expectedInterval == null ? 0 : expectedInterval.toNanos(),
-            maxOutstanding == null ? 10_000 : maxOutstanding, runId, rpc, 1, 0, 0);
+            maxOutstanding == null ? 10_000 : maxOutstanding, runId, rpc, 1, 0, 0, watchRpc, stalled);
     }
 
     /** Rejects the unary-only options with {@code --rpc batch} or {@code stream}, and the open loop with batch. */
@@ -216,8 +235,8 @@ public record LoadOptions(
         if (callers != null) {
             throw new BadOptionsException("--callers applies to --rpc unary; " + which + " takes --streams");
         }
-        if (watchers > 0) {
-            throw new BadOptionsException("--watchers applies to --rpc unary only");
+        if (watchers > 0 && rpc != Rpc.STREAM) {
+            throw new BadOptionsException("--watchers applies to --rpc unary and stream only");
         }
         if (expectedInterval != null) {
             throw new BadOptionsException("--expected-interval applies to --rpc unary only");

@@ -2,7 +2,7 @@ package io.converge.ledger.perf.memory;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
 import io.converge.ledger.core.AppendCallback;
-import io.converge.ledger.core.Entry;
+import io.converge.ledger.core.ContextLog;
 import io.converge.ledger.core.Ledger;
 import io.converge.ledger.core.LedgerConfig;
 import io.converge.ledger.core.LedgerException;
@@ -207,7 +207,8 @@ public final class ContextCost {
         }
 
         @Override
-        public void onEntry(Entry entry) {
+        public boolean offer(ContextLog log, long sequence) {
+            return true;
         }
 
         @Override

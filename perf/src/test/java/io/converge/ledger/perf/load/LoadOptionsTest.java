@@ -46,6 +46,13 @@ class LoadOptionsTest {
         assertEquals(Duration.ZERO, o.warmup());
         assertEquals(128, o.payloadBytes());
         assertEquals(6, o.watchers());
+        assertEquals(LoadOptions.WatchRpc.WATCH, o.watchRpc());
+        assertEquals(0, o.stalledWatchers());
+        LoadOptions batches = LoadOptions.parse("--rpc", "stream", "--watchers", "4", "--watch-rpc", "batches",
+            "--stalled-watchers", "10000");
+        assertEquals(LoadOptions.WatchRpc.BATCHES, batches.watchRpc());
+        assertEquals(4, batches.watchers());
+        assertEquals(10_000, batches.stalledWatchers());
         assertEquals(2, o.channels());
         assertEquals(Path.of("x/y"), o.out());
         assertEquals(URI.create("http://localhost:9090"), o.serverMetrics(), "trailing slash dropped");
@@ -102,7 +109,8 @@ class LoadOptionsTest {
         assertRejected("--batch", "--rpc", "stream", "--batch", "0");
         assertRejected("--window", "--rpc", "stream", "--window", "0");
         assertRejected("takes --streams", "--rpc", "stream", "--callers", "5");
-        assertRejected("--watchers applies to --rpc unary", "--rpc", "batch", "--watchers", "1");
+        assertRejected("--watchers applies to --rpc unary and stream", "--rpc", "batch", "--watchers", "1");
+        assertRejected("--watch-rpc sideways is not one of watch, batches", "--watch-rpc", "sideways");
         assertRejected("--expected-interval applies to --rpc unary", "--rpc", "stream", "--expected-interval", "1ms");
         assertRejected("bounds batches in flight with --window", "--rpc", "stream", "--rate", "5",
             "--max-outstanding", "5");

@@ -46,6 +46,26 @@ class WatchSubscribersTest {
         }
     }
 
+    /** Issue 11: WatchBatches watchers of an AppendStream appender of 100-entry batches, beside stalled ones. */
+    @Test
+    void batchWatchersOfAStreamAppenderReceiveEveryEntryInOrderBesideStalledWatchers() throws Exception {
+        try (LedgerOnLoopback ledger = new LedgerOnLoopback()) {
+            LoadOptions options = LoadOptions.parse("--target", ledger.target(), "--rpc", "stream", "--streams", "1",
+                "--batch", "100", "--watchers", "3", "--watch-rpc", "batches", "--stalled-watchers", "20",
+                "--duration", "700ms", "--warmup", "200ms", "--run-id", "watchbatches", "--out", out.toString());
+            LoadResult r = LoadRunner.run(options);
+            assertTrue(r.ok(), LatencyReport.resultLine(r));
+            assertEquals(3, r.watchers().size());
+            long stored = ledger.server.ledger().view(options.contextId(0)).latestSequence();
+            assertTrue(stored >= 100);
+            for (WatchSubscribers.WatcherReport w : r.watchers()) {
+                assertTrue(w.complete(), w.toString());
+                assertEquals(stored, w.received());
+            }
+            assertTrue(r.watchLatency().getTotalCount() > 0);
+        }
+    }
+
     @Test
     void theSendTimeStampSurvivesTheRoundTripThroughThePayload() throws Exception {
         AppendRequests requests = new AppendRequests(LoadOptions.parse("--watchers", "1", "--payload", "20"));
