@@ -41,7 +41,9 @@ class CallLaneTest {
         transfers = new CallLane("transfer", 1, 2);
         ContextGrpcService service = new ContextGrpcService(ledger, new GetPager(4 << 20), new ReplyCoalescer(),
             new RingRoomWait(TimeUnit.MILLISECONDS.toNanos(100)), reads,
-            new SnapshotTransfers(ledger, transfers, new TransferBudget(1 << 30), 64 << 20));
+            new SnapshotTransfers(ledger, transfers, new TransferBudget(1 << 30), 64 << 20),
+            new WatchStreams(ledger, 16, 4 << 20, new EncodedEntries(EncodedEntries.defaultCapBytes()),
+                WatchBytesBudget.defaults()), new OpenAppendStreams());
         String name = InProcessServerBuilder.generateName();
         server = InProcessServerBuilder.forName(name).directExecutor()
             .addService(service.definition(WireBatchParsing.inline())).build().start();

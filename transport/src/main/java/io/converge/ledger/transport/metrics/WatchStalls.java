@@ -50,7 +50,13 @@ public final class WatchStalls implements ServerInterceptor {
 
     /** Watch streams stalled now. */
     public int stalledNow() {
-        return stalled.size();
+        int n = 0;
+        for (StallTrackingCall<?, ?> call : stalled) {
+            if (call.stillStalled()) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** How long the longest-stalled Watch stream has been stalled, in nanoseconds; 0 when none is. */
@@ -59,7 +65,7 @@ public final class WatchStalls implements ServerInterceptor {
         long longest = 0;
         for (StallTrackingCall<?, ?> call : stalled) {
             long since = call.stalledSince;
-            if (since != StallTrackingCall.NOT_STALLED) {
+            if (since != StallTrackingCall.NOT_STALLED && call.stillStalled()) {
                 longest = Math.max(longest, now - since);
             }
         }
@@ -109,6 +115,22 @@ public final class WatchStalls implements ServerInterceptor {
         public void close(Status status, Metadata trailers) {
             clear();
             super.close(status, trailers);
+        }
+
+        /**
+         * Whether the stall goes on: the transport still holds what the client has not read.
+         * Asked at each reading of the gauges, so that a stall whose end raced with its start
+         * (an on-ready between the false answer and the mark) is cleared here.
+         */
+        boolean stillStalled() {
+            if (stalledSince == NOT_STALLED) {
+                return false;
+            }
+            if (super.isReady()) {
+                clear();
+                return false;
+            }
+            return true;
         }
 
         synchronized void stall() {
