@@ -8,7 +8,7 @@ set -u
 mode=$1 server_jar=$2 perf_jar=$3 rounds=${4:-3}
 port=$((52000 + RANDOM % 1000))
 LEDGER_STORAGE=memory LEDGER_MEMORY_BUDGET_BYTES=8000000000 LEDGER_MAX_WATCHERS=20000 GRPC_PORT=$port \
-  java -Xmx2g -jar "$server_jar" > /tmp/watch-fanout-server.$port.log 2>&1 &
+  java -Xmx2g -XX:MaxDirectMemorySize=9g -jar "$server_jar" > /tmp/watch-fanout-server.$port.log 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
 for _ in $(seq 60); do grep -q "listening on port" /tmp/watch-fanout-server.$port.log && break; sleep 0.5; done

@@ -4,7 +4,7 @@ set -u
 # process of their own on the measured context, between two runs without them.
 server_jar=$1 perf_jar=$2
 port=$((54000 + RANDOM % 900))
-LEDGER_STORAGE=memory LEDGER_MEMORY_BUDGET_BYTES=8000000000 LEDGER_MAX_WATCHERS=20000 GRPC_PORT=$port java -Xmx2g -jar "$server_jar" > /tmp/watch-stalled-server.log 2>&1 &
+LEDGER_STORAGE=memory LEDGER_MEMORY_BUDGET_BYTES=8000000000 LEDGER_MAX_WATCHERS=20000 GRPC_PORT=$port java -Xmx2g -XX:MaxDirectMemorySize=9g -jar "$server_jar" > /tmp/watch-stalled-server.log 2>&1 &
 s=$!
 for _ in $(seq 60); do grep -q "listening on port" /tmp/watch-stalled-server.log && break; sleep 0.5; done
 B() { java -Xmx1g -jar "$perf_jar" load --target 127.0.0.1:$port --rpc stream --streams 1 --batch 100 --window 4 --payload 256 \
