@@ -3,6 +3,7 @@ package io.converge.ledger.cli;
 import io.converge.ledger.transport.LedgerServer;
 import io.converge.ledger.transport.ServerSettings;
 import io.converge.ledger.transport.security.ServerSecurity;
+import io.converge.ledger.transport.security.TestCertificates;
 import io.converge.ledger.transport.security.TlsFiles;
 import io.grpc.netty.NettyServerBuilder;
 import org.junit.jupiter.api.BeforeAll;
