@@ -86,10 +86,17 @@ class RequestParsingContractTest extends ServedOverBothTransports {
     void anAppendStreamMixingLargeAndSmallBatchesIsAnsweredAndStoredInTheOrderSent() throws Exception {
         AppendStreamRecorder stream = new AppendStreamRecorder();
         fixture.async().appendStream(stream);
-        int[] sizes = {1, 120, 2, 130, 3};
+        // The two large batches are each over 1 MiB (parsed off the event loop, possibly at
+        // once) and together within the 3 MiB parse budget, so the budget never refuses them.
+        int[] sizes = {1, 70, 2, 75, 3};
+        long inBudget = 0;
         for (int i = 0; i < sizes.length; i++) {
-            stream.send(batch("s" + i, sizes[i], sizes[i] > 3 ? 16 * 1024 : 10));
+            AppendBatchRequest b = batch("s" + i, sizes[i], sizes[i] > 3 ? 16 * 1024 : 10);
+            assertTrue(sizes[i] <= 3 || b.getSerializedSize() > 1 << 20, "batch " + i + " is parsed off the loop");
+            inBudget += b.getSerializedSize();
+            stream.send(b);
         }
+        assertTrue(inBudget <= BUDGET, "all of them fit the parse budget at once: " + inBudget);
         stream.finish();
 
         List<AppendBatchResponse> responses = stream.awaitItems(sizes.length);
