@@ -11,20 +11,22 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 class RingBaselineTest {
     private static final byte[] PAYLOAD = new byte[64];
 
+    /** Calls of {@link #counting}, which the baseline must never make. */
+    private final AtomicInteger calls = new AtomicInteger();
+    private final AppendCallback counting = new AppendCallback() {
+        @Override
+        public void onAppended(long sequence, long idHi, long idLo, long appendedAtNs) {
+            calls.incrementAndGet();
+        }
+
+        @Override
+        public void onRejected(LedgerException reason) {
+            calls.incrementAndGet();
+        }
+    };
+
     @Test
     void itTakesAppendsAndDrainsThemOnCloseWithoutCallingBack() {
-        AtomicInteger calls = new AtomicInteger();
-        AppendCallback counting = new AppendCallback() {
-            @Override
-            public void onAppended(long sequence, long idHi, long idLo, long appendedAtNs) {
-                calls.incrementAndGet();
-            }
-
-            @Override
-            public void onRejected(LedgerException reason) {
-                calls.incrementAndGet();
-            }
-        };
         LedgerConfig config = LedgerConfig.defaults().withRingSize(1024);
         RingBaseline ring = RingBaseline.start(config);
         for (int i = 0; i < 10_000; i++) {
@@ -37,18 +39,6 @@ class RingBaselineTest {
 
     @Test
     void theRecordWritingHandlerWritesEveryAppendRoundAndRoundItsBufferAndCallsNoCallback() {
-        AtomicInteger calls = new AtomicInteger();
-        AppendCallback counting = new AppendCallback() {
-            @Override
-            public void onAppended(long sequence, long idHi, long idLo, long appendedAtNs) {
-                calls.incrementAndGet();
-            }
-
-            @Override
-            public void onRejected(LedgerException reason) {
-                calls.incrementAndGet();
-            }
-        };
         // More records than the buffer holds, so that it wraps.
         int appends = RingBaseline.RECORD_BUFFER_BYTES / EntryRecord.size(3, 3, 0, PAYLOAD.length) + 1_000;
         RingBaseline ring = RingBaseline.startWritingRecords(LedgerConfig.defaults().withRingSize(1024));
