@@ -3,34 +3,19 @@ package io.converge.ledger.transport;
 import io.converge.context.v1.Entry;
 import io.converge.context.v1.WatchBatch;
 import io.converge.context.v1.WatchRequest;
-import io.grpc.Status;
-import io.grpc.stub.ClientCallStreamObserver;
-import io.grpc.stub.ClientResponseObserver;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.fail;
+import java.util.function.Function;
 
 /**
- * The client end of one WatchBatches stream: records every entry it receives, the size of
- * each message, and how the stream ended. Reads automatically or on request
- * ({@link #manual}). Every wait is bounded. Thread-safe.
+ * The client end of one WatchBatches stream: records every message it receives, so the
+ * entries, the size of each message and how the stream ended. Reads automatically or on
+ * request ({@link #manual}). Every wait is bounded. Thread-safe.
  */
-final class WatchBatchRecorder implements ClientResponseObserver<WatchRequest, WatchBatch> {
-    static final long WAIT_SECONDS = 10;
-
-    private final int initialRequest;
-    private final List<Entry> entries = new ArrayList<>();
-    private final List<Integer> messageSizes = new ArrayList<>();
-    private final List<Integer> messageEntries = new ArrayList<>();
-    private final CompletableFuture<Status> end = new CompletableFuture<>();
-    private volatile ClientCallStreamObserver<WatchRequest> call;
-
+final class WatchBatchRecorder extends StreamRecorder<WatchRequest, WatchBatch, WatchBatch> {
     private WatchBatchRecorder(int initialRequest) {
-        this.initialRequest = initialRequest;
+        super(Function.identity(), "messages", initialRequest);
     }
 
     static WatchBatchRecorder automatic() {
@@ -42,82 +27,36 @@ final class WatchBatchRecorder implements ClientResponseObserver<WatchRequest, W
         return new WatchBatchRecorder(initial);
     }
 
-    @Override
-    public void beforeStart(ClientCallStreamObserver<WatchRequest> requestStream) {
-        call = requestStream;
-        if (initialRequest >= 0) {
-            requestStream.disableAutoRequestWithInitial(initialRequest);
-        }
-    }
-
-    @Override
-    public synchronized void onNext(WatchBatch batch) {
-        entries.addAll(batch.getEntriesList());
-        messageSizes.add(batch.getSerializedSize());
-        messageEntries.add(batch.getEntriesCount());
-        notifyAll();
-    }
-
-    @Override
-    public void onError(Throwable t) {
-        end.complete(Status.fromThrowable(t));
-        synchronized (this) {
-            notifyAll();
-        }
-    }
-
-    @Override
-    public void onCompleted() {
-        end.complete(Status.OK);
-        synchronized (this) {
-            notifyAll();
-        }
-    }
-
-    void request(int messages) {
-        call.request(messages);
-    }
-
-    void cancel() {
-        call.cancel("the test cancels the watch", null);
-    }
-
     /** Waits until at least {@code n} entries arrived; fails when the stream ended or time ran out first. */
-    synchronized List<Entry> awaitEntries(int n) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-        while (entries.size() < n && !end.isDone()) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                break;
-            }
-            TimeUnit.NANOSECONDS.timedWait(this, left);
-        }
-        if (entries.size() < n) {
-            fail("expected " + n + " entries within " + WAIT_SECONDS + " s, got " + entries.size()
-                + (end.isDone() ? "; the stream ended with " + end.getNow(null) : ""));
-        }
-        return new ArrayList<>(entries);
+    List<Entry> awaitEntries(int n) throws InterruptedException {
+        return entriesOf(awaitCounted(n, WatchBatchRecorder::entryCount, "entries"));
     }
 
-    synchronized List<Entry> entries() {
-        return new ArrayList<>(entries);
+    List<Entry> entries() {
+        return entriesOf(items());
     }
 
     /** The serialized size of each WatchBatch received, in order. */
-    synchronized List<Integer> messageSizes() {
-        return new ArrayList<>(messageSizes);
+    List<Integer> messageSizes() {
+        return items().stream().map(WatchBatch::getSerializedSize).toList();
     }
 
     /** The number of entries of each WatchBatch received, in order. */
-    synchronized List<Integer> messageEntries() {
-        return new ArrayList<>(messageEntries);
+    List<Integer> messageEntries() {
+        return items().stream().map(WatchBatch::getEntriesCount).toList();
     }
 
-    Status awaitEnd() throws Exception {
-        return end.get(WAIT_SECONDS, TimeUnit.SECONDS);
+    private static int entryCount(List<WatchBatch> batches) {
+        int n = 0;
+        for (WatchBatch b : batches) {
+            n += b.getEntriesCount();
+        }
+        return n;
     }
 
-    boolean ended() {
-        return end.isDone();
+    private static List<Entry> entriesOf(List<WatchBatch> batches) {
+        List<Entry> entries = new ArrayList<>();
+        batches.forEach(b -> entries.addAll(b.getEntriesList()));
+        return entries;
     }
 }

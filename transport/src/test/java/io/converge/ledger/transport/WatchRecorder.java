@@ -3,7 +3,6 @@ package io.converge.ledger.transport;
 import io.converge.context.v1.Entry;
 import io.converge.context.v1.WatchEvent;
 import io.converge.context.v1.WatchRequest;
-import io.grpc.stub.ClientCallStreamObserver;
 
 import java.util.List;
 
@@ -14,12 +13,8 @@ import java.util.List;
  * bounded. Thread-safe.
  */
 final class WatchRecorder extends StreamRecorder<WatchRequest, WatchEvent, Entry> {
-    /** Negative for automatic flow control. */
-    private final int initialRequest;
-
     private WatchRecorder(int initialRequest) {
-        super(WatchEvent::getEntry, "entries");
-        this.initialRequest = initialRequest;
+        super(WatchEvent::getEntry, "entries", initialRequest);
     }
 
     /** Reads every entry as it comes. */
@@ -30,22 +25,6 @@ final class WatchRecorder extends StreamRecorder<WatchRequest, WatchEvent, Entry
     /** Asks for {@code initial} entries, then for no more until {@link #request}. */
     static WatchRecorder manual(int initial) {
         return new WatchRecorder(initial);
-    }
-
-    @Override
-    public void beforeStart(ClientCallStreamObserver<WatchRequest> requestStream) {
-        super.beforeStart(requestStream);
-        if (initialRequest >= 0) {
-            requestStream.disableAutoRequestWithInitial(initialRequest);
-        }
-    }
-
-    void request(int n) {
-        call().request(n);
-    }
-
-    void cancel() {
-        call().cancel("the test cancels the watch", null);
     }
 
     /** Waits until at least {@code n} entries arrived; fails when the stream ended or time ran out first. */
