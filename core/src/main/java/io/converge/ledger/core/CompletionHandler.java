@@ -14,24 +14,31 @@ final class CompletionHandler implements EventHandler<LedgerCommand> {
     private final WatchFanOut fanOut;
     private final LedgerLatency latency;
     private final Runnable batchEnd;
+    /** False in cluster mode, where the {@link LogApplier}'s thread drives the fan-out; this handler then only closes it. */
+    private final boolean drivesFanOut;
 
-    CompletionHandler(WatchFanOut fanOut, LedgerLatency latency, Runnable batchEnd) {
+    CompletionHandler(WatchFanOut fanOut, LedgerLatency latency, Runnable batchEnd, boolean drivesFanOut) {
         this.fanOut = fanOut;
         this.latency = latency;
         this.batchEnd = batchEnd;
+        this.drivesFanOut = drivesFanOut;
     }
 
     @Override
     public void onEvent(LedgerCommand c, long ringSequence, boolean endOfBatch) {
-        fanOut.admitArrivals();
+        if (drivesFanOut) {
+            fanOut.admitArrivals();
+        }
         try {
-            switch (c.type) {
-                case APPEND -> completeAppend(c);
-                case BATCH_APPEND -> completeBatchSlot(c);
-                case LOAD -> completeLoad(c);
-                case CLOSE -> fanOut.closeAll();
+            if (!c.forwarded) { // a forwarded command's caller is the log applier's to answer (cluster mode)
+                switch (c.type) {
+                    case APPEND -> completeAppend(c);
+                    case BATCH_APPEND -> completeBatchSlot(c);
+                    case LOAD -> completeLoad(c);
+                    case CLOSE -> fanOut.closeAll();
+                }
             }
-            long commands = latencyCount(c);
+            long commands = drivesFanOut ? latencyCount(c) : 0; // the ring's latency means nothing in cluster mode
             if (commands > 0) {
                 latency.beginBatch();
                 latency.record(c.publishedAtNanos, c.sequencedAtNanos, System.nanoTime(), commands);
@@ -43,7 +50,9 @@ final class CompletionHandler implements EventHandler<LedgerCommand> {
         }
         if (endOfBatch) {
             latency.endBatch();
-            fanOut.endOfBatch();
+            if (drivesFanOut) {
+                fanOut.endOfBatch();
+            }
             try {
                 batchEnd.run();
             } catch (RuntimeException e) {
@@ -75,7 +84,7 @@ final class CompletionHandler implements EventHandler<LedgerCommand> {
     /** Wakes the entry's watchers; at the batch's last slot, answers the whole batch. */
     private void completeBatchSlot(LedgerCommand c) {
         AppendedBatch b = c.batch;
-        if (b.rejection == null && c.batchIndex < b.size) {
+        if (b.rejection == null && c.batchIndex < b.size && drivesFanOut) {
             fanOut.onAppended(c.contextId);
         }
         if (c.batchIndex == b.lastSlot()) {

@@ -34,6 +34,11 @@ public final class DecodedSnapshot implements SnapshotEntries {
         this.offsets = offsets;
     }
 
+    /** The blob this was decoded from. */
+    SnapshotBytes blob() {
+        return blob;
+    }
+
     /** The blob's format version. */
     public int version() {
         return version;

@@ -33,6 +33,11 @@ public final class EntryIds {
         return counter++;
     }
 
+    /** The next {@link #next()} returns {@code lo}: a clustered ledger's ids come from log positions. */
+    void continueAt(long lo) {
+        counter = lo;
+    }
+
     /** The id's string form: 32 lowercase hex digits in the 8-4-4-4-12 layout. Thread-safe. */
     public static String format(long hi, long lo) {
         return new UUID(hi, lo).toString();

@@ -36,8 +36,13 @@ final class EntryWriter {
      */
     long write(ContextWriter log, long idHi, long idLo, long appendedAtNs, String key, byte[] payload,
                Map<String, String> metadata) {
+        return write(log, idHi, idLo, appendedAtNs, key, payload, EntryRecord.encodeMetadata(metadata));
+    }
+
+    /** As the other {@code write}, with the metadata already encoded as a record's block. */
+    long write(ContextWriter log, long idHi, long idLo, long appendedAtNs, String key, byte[] payload,
+               byte[] metadataBlock) {
         byte[] keyUtf8 = utf8(key);
-        byte[] metadataBlock = EntryRecord.encodeMetadata(metadata);
         byte[] contextId = log.contextIdUtf8();
         int size = EntryRecord.size(contextId.length, keyUtf8.length, metadataBlock.length, payload.length);
         long position = records.claim(size);

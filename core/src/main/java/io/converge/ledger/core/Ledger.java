@@ -6,6 +6,7 @@ import com.lmax.disruptor.WaitStrategy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -40,8 +41,11 @@ public final class Ledger implements AutoCloseable {
     private final DaemonThreads watchThreads = new DaemonThreads("ledger-watch", faults);
     private final ExecutorService watchExecutor;
     private final CommandRing commands;
+    /** Cluster mode: the log this ledger writes through, and its applier; null standalone. */
+    private final ReplicatedLog log;
+    private final LogApplier applier;
 
-    private Ledger(LedgerConfig config, RecordStore records, Runnable batchEnd) {
+    private Ledger(LedgerConfig config, RecordStore records, Runnable batchEnd, ReplicatedLog log) {
         this.config = config;
         this.records = records;
         this.store = new ContextStore(records);
@@ -55,8 +59,8 @@ public final class Ledger implements AutoCloseable {
         }
         records.resumeAt(recovered.endPosition());
         budget.charge(recovered.entries(), budget.ofEntries(recovered.entries(), records.bytesWritten()));
-        for (ContextLog log : store.all()) {
-            budget.charge(0, MemoryBudget.ofContext(log.contextId()));
+        for (ContextLog context : store.all()) {
+            budget.charge(0, MemoryBudget.ofContext(context.contextId()));
         }
         if (records instanceof SegmentedStore segmented) {
             segmented.startPreallocating();
@@ -64,12 +68,20 @@ public final class Ledger implements AutoCloseable {
         this.watchExecutor = Executors.newFixedThreadPool(config.watchThreads(), watchThreads);
         WaitStrategy wait = config.waitStrategy().create();
         List<EventHandler<LedgerCommand>> handlers = new ArrayList<>();
-        handlers.add(new Sequencer(store, budget, new EntryIds(), config.epochNanos(), stats, new StageSignal(wait)));
-        boolean journal = !storage.inMemory() && storage.fsync() == StorageConfig.Fsync.ALWAYS;
-        if (journal) {
-            handlers.add(new Journal(records, stats, new StageSignal(wait)));
+        this.log = log;
+        if (log == null) {
+            this.applier = null;
+            handlers.add(new Sequencer(store, budget, new EntryIds(), config.epochNanos(), stats, new StageSignal(wait)));
+            boolean journal = !storage.inMemory() && storage.fsync() == StorageConfig.Fsync.ALWAYS;
+            if (journal) {
+                handlers.add(new Journal(records, stats, new StageSignal(wait)));
+            }
+        } else {
+            PendingReplies pending = new PendingReplies();
+            this.applier = new LogApplier(store, budget, log, fanOut, pending, batchEnd, stats, faults);
+            handlers.add(new LogForwarder(log, pending, batchEnd));
         }
-        handlers.add(new CompletionHandler(fanOut, latency, batchEnd));
+        handlers.add(new CompletionHandler(fanOut, latency, batchEnd, log == null));
         this.commands = new CommandRing(config, wait, handlers, faults);
         this.flusher = !storage.inMemory() && storage.fsync() == StorageConfig.Fsync.INTERVAL
             ? new IntervalFlusher(records, storage.fsyncIntervalNanos(), faults) : null;
@@ -98,13 +110,55 @@ public final class Ledger implements AutoCloseable {
      * @param batchEnd must not block
      */
     public static Ledger start(LedgerConfig config, Runnable batchEnd) {
-        return new Ledger(config, config.storage().open(), batchEnd);
+        return new Ledger(config, config.storage().open(), batchEnd, null);
+    }
+
+    /**
+     * Starts a ledger in cluster mode: its ring forwards writes to {@code log} instead of
+     * storing them, and its store is written only by its {@link #logApplier()}, which the
+     * cluster feeds with the committed log. Callbacks of writes run on the applier's thread
+     * (or, for a write the log refused or did not commit in time, on the ring's or the
+     * caller of {@link LogApplier#expireOverdue}), each followed by {@code batchEnd} on that
+     * thread. The store must start empty: the log rebuilds it.
+     *
+     * @throws IllegalStateException when the store is not empty
+     */
+    public static Ledger startReplicated(LedgerConfig config, Runnable batchEnd, ReplicatedLog log) {
+        Ledger ledger = new Ledger(config, config.storage().open(), batchEnd, log);
+        if (ledger.recoveredEntries() > 0) {
+            ledger.close();
+            throw new IllegalStateException("a clustered ledger's store must start empty (the cluster's log rebuilds it),"
+                + " but " + config.storage() + " holds " + ledger.recoveredEntries() + " entries");
+        }
+        return ledger;
     }
 
     /** As {@link #start(LedgerConfig)}, on a store of the caller's (a test's, to inject failures). */
     static Ledger start(LedgerConfig config, RecordStore records) {
-        return new Ledger(config, records, () -> { });
+        return new Ledger(config, records, () -> { }, null);
     }
+
+    /** Cluster mode: what applies the committed log to this member's store; null standalone. */
+    public LogApplier logApplier() {
+        return applier;
+    }
+
+    /** Whether this ledger writes through a cluster's log. */
+    public boolean clustered() {
+        return log != null;
+    }
+
+    /**
+     * Completes when a read started now sees every entry acknowledged before now, on any
+     * member: at once standalone; in cluster mode once this member has applied a barrier
+     * sequenced through the log after this call (exceptionally, with a {@link LedgerException}
+     * UNAVAILABLE, when that takes longer than the commit timeout). Any thread; never blocks.
+     */
+    public CompletableFuture<Void> readBarrier() {
+        return log == null ? NO_BARRIER : log.readBarrier();
+    }
+
+    private static final CompletableFuture<Void> NO_BARRIER = CompletableFuture.completedFuture(null);
 
     /** What recovery found at start: entries recovered and what it dropped, if anything. */
     public long recoveredEntries() {

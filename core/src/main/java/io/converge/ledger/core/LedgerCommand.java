@@ -35,6 +35,12 @@ final class LedgerCommand {
     boolean failIfExists;
     LoadCallback loadCallback;
 
+    /**
+     * Cluster mode: the {@link LogForwarder} put the command in a log message, whose applier
+     * answers its caller; the completion handler then only clears the slot.
+     */
+    boolean forwarded;
+
     // Outcome, written by the sequencer.
     LedgerException rejection;
     long sequence;
@@ -54,5 +60,6 @@ final class LedgerCommand {
         snapshot = null;
         loadCallback = null;
         rejection = null;
+        forwarded = false;
     }
 }

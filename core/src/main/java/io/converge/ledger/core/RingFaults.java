@@ -64,6 +64,13 @@ final class RingFaults {
         }
     }
 
+    /** A fault the ledger cannot go on from on one of its threads: logged, counted, and the ledger stops. Never throws. */
+    void stopOn(String thread, Throwable e) {
+        faults.incrementAndGet();
+        log("the ledger's thread " + thread + " failed", e);
+        stop(thread, e);
+    }
+
     /** Logs, unless even that fails (the heap exhausted): the fault must still be handled. */
     private static void log(String what, Throwable e) {
         try {

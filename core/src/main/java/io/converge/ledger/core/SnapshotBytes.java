@@ -91,6 +91,13 @@ public final class SnapshotBytes {
     }
 
     /** Copies {@code length} bytes from {@code position} into {@code dst} from index 0. */
+    /** Puts every byte into {@code dst} at its position, which advances; {@code dst} has room for {@link #size()}. */
+    void copyTo(ByteBuffer dst) {
+        for (ByteBuffer part : parts) {
+            dst.put(part.duplicate().clear().limit(part.limit()));
+        }
+    }
+
     void get(long position, byte[] dst, int length) {
         int done = 0;
         while (done < length) {

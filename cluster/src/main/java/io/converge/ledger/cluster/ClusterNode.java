@@ -1,0 +1,185 @@
+package io.converge.ledger.cluster;
+
+import io.aeron.archive.Archive;
+import io.aeron.archive.ArchiveThreadingMode;
+import io.aeron.archive.client.AeronArchive;
+import io.aeron.cluster.ClusteredMediaDriver;
+import io.aeron.cluster.ConsensusModule;
+import io.aeron.cluster.NanosecondClusterClock;
+import io.aeron.cluster.service.Cluster;
+import io.aeron.cluster.service.ClusteredServiceContainer;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import io.converge.ledger.core.Ledger;
+import io.converge.ledger.core.ReplicatedLog;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.NoOpLock;
+
+import java.io.File;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * One member of a ledger cluster, in this JVM: its Aeron media driver, archive and consensus
+ * module (one {@link ClusteredMediaDriver}), its ledger, whose ring forwards writes through
+ * the {@link IngressLog}, and the clustered service container whose
+ * {@link LedgerClusteredService} applies the committed log to that ledger's store.
+ *
+ * <p>Every agent backs off to parking when idle (no busy spin): three members and their
+ * clients share two cores here. Timeouts follow {@link ClusterSettings}.
+ */
+public final class ClusterNode implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(ClusterNode.class.getName());
+
+    private final ClusterSettings settings;
+    private final ClusteredMediaDriver driver;
+    private final IngressLog ingress;
+    private final AgentRunner ingressRunner;
+    private final Ledger ledger;
+    private final LedgerClusteredService service;
+    private final ClusteredServiceContainer container;
+
+    private ClusterNode(ClusterSettings settings, Function<ReplicatedLog, Ledger> startLedger) {
+        this.settings = settings;
+        File dir = settings.directory().toFile();
+        String aeronDir = new File(dir, "aeron").getAbsolutePath();
+        ClusterMembers.Member self = settings.self();
+        MediaDriver.Context driverContext = new MediaDriver.Context()
+            .threadingMode(ThreadingMode.SHARED)
+            .sharedIdleStrategy(idle())
+            .termBufferSparseFile(true)
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true);
+        driverContext.aeronDirectoryName(aeronDir);
+        Archive.Context archiveContext = new Archive.Context()
+            .archiveDir(new File(dir, "archive"))
+            .controlChannel("aeron:udp?endpoint=" + self.archive())
+            .localControlChannel("aeron:ipc?term-length=64k")
+            .replicationChannel("aeron:udp?endpoint=" + self.host() + ":0")
+            .archiveClientContext(new AeronArchive.Context().controlResponseChannel("aeron:udp?endpoint="
+                + self.host() + ":0"))
+            .recordingEventsEnabled(false)
+            .idleStrategySupplier(ClusterNode::idle)
+            .threadingMode(ArchiveThreadingMode.SHARED);
+        archiveContext.aeronDirectoryName(aeronDir);
+        AeronArchive.Context localArchive = new AeronArchive.Context()
+            .lock(NoOpLock.INSTANCE)
+            .controlRequestChannel(archiveContext.localControlChannel())
+            .controlRequestStreamId(archiveContext.localControlStreamId())
+            .controlResponseChannel(archiveContext.localControlChannel());
+        localArchive.aeronDirectoryName(aeronDir);
+        long heartbeatTimeout = TimeUnit.MILLISECONDS.toNanos(settings.heartbeatTimeoutMillis());
+        ConsensusModule.Context consensus = new ConsensusModule.Context()
+            .clusterMemberId(settings.memberId())
+            .clusterMembers(settings.members().aeronForm())
+            .clusterDir(new File(dir, "consensus"))
+            .archiveContext(localArchive.clone())
+            .serviceCount(1)
+            .replicationChannel("aeron:udp?endpoint=" + self.host() + ":0")
+            .ingressChannel("aeron:udp?term-length=64m")
+            .logChannel("aeron:udp?term-length=64m")
+            .clusterClock(new NanosecondClusterClock())
+            .leaderHeartbeatTimeoutNs(heartbeatTimeout)
+            .leaderHeartbeatIntervalNs(Math.max(TimeUnit.MILLISECONDS.toNanos(20), heartbeatTimeout / 10))
+            .electionTimeoutNs(Math.max(TimeUnit.MILLISECONDS.toNanos(100), heartbeatTimeout / 3))
+            .startupCanvassTimeoutNs(heartbeatTimeout * 2)
+            .sessionTimeoutNs(TimeUnit.SECONDS.toNanos(10))
+            .idleStrategySupplier(ClusterNode::idle);
+        consensus.aeronDirectoryName(aeronDir);
+        this.driver = ClusteredMediaDriver.launch(driverContext, archiveContext, consensus);
+        ClusteredServiceContainer started = null;
+        IngressLog log = null;
+        AgentRunner runner = null;
+        Ledger ledgerStarted = null;
+        try {
+            log = new IngressLog(settings, aeronDir);
+            ledgerStarted = startLedger.apply(log);
+            log.applier(ledgerStarted.logApplier());
+            this.service = new LedgerClusteredService(ledgerStarted.logApplier(), log.barriers(), settings.memberId());
+            ClusteredServiceContainer.Context serviceContext = new ClusteredServiceContainer.Context()
+                .archiveContext(localArchive.clone())
+                .clusterDir(new File(dir, "consensus"))
+                .clusteredService(service)
+                .serviceId(0)
+                .idleStrategySupplier(ClusterNode::idle);
+            serviceContext.aeronDirectoryName(aeronDir);
+            started = ClusteredServiceContainer.launch(serviceContext);
+            runner = new AgentRunner(idle(), e -> LOG.log(System.Logger.Level.WARNING, "cluster ingress: " + e), null, log);
+            AgentRunner.startOnThread(runner, r -> {
+                Thread t = new Thread(r, "ledger-ingress");
+                t.setDaemon(true);
+                return t;
+            });
+        } catch (RuntimeException e) {
+            CloseHelper.quietCloseAll(runner, started, ledgerStarted, driver);
+            throw e;
+        }
+        this.ingress = log;
+        this.ingressRunner = runner;
+        this.container = started;
+        this.ledger = ledgerStarted;
+        LOG.log(System.Logger.Level.INFO, "cluster member " + settings.memberId() + " started; members "
+            + settings.members() + ", directory " + dir);
+    }
+
+    /**
+     * Starts this member: its Aeron media driver, archive and consensus module, then the
+     * ledger {@code startLedger} makes on the given log (with {@link Ledger#startReplicated}),
+     * then the service that applies the log to it. Returns without waiting for a leader: until
+     * there is one, writes are answered UNAVAILABLE.
+     */
+    public static ClusterNode start(ClusterSettings settings, Function<ReplicatedLog, Ledger> startLedger) {
+        return new ClusterNode(settings, startLedger);
+    }
+
+    /** The idle strategy of every agent: a few spins and yields, then parking up to 1 ms. */
+    static IdleStrategy idle() {
+        return new BackoffIdleStrategy(10, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
+    }
+
+    static Supplier<IdleStrategy> idleSupplier() {
+        return ClusterNode::idle;
+    }
+
+    public Ledger ledger() {
+        return ledger;
+    }
+
+    public ClusterSettings settings() {
+        return settings;
+    }
+
+    /** This member's role now: LEADER, FOLLOWER or CANDIDATE. */
+    public String role() {
+        long code = driver.consensusModule().context().clusterNodeRoleCounter().get();
+        return Cluster.Role.get(code).name();
+    }
+
+    /** The log position the cluster has committed, as this member knows it. */
+    public long commitPosition() {
+        return driver.consensusModule().context().commitPositionCounter().get();
+    }
+
+    /** The log position this member's store holds every message up to. */
+    public long appliedPosition() {
+        return service.appliedPosition();
+    }
+
+    /** Whether this member's ingress client holds a session with a leader. */
+    public boolean connectedToLeader() {
+        return ingress.connected();
+    }
+
+    /**
+     * Stops this member: its ingress first (writes waiting here are answered UNAVAILABLE), then
+     * the service, then the ledger, then the consensus module, archive and driver.
+     */
+    @Override
+    public void close() {
+        CloseHelper.quietCloseAll(ingressRunner, container, ledger, driver);
+    }
+}

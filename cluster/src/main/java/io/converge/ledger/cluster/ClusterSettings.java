@@ -1,0 +1,77 @@
+package io.converge.ledger.cluster;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * What cluster mode needs, from the environment: {@code LEDGER_CLUSTER_MEMBERS} and
+ * {@code LEDGER_CLUSTER_MEMBER_ID} (both, or neither for a standalone server), and the
+ * cluster's directory and timeouts.
+ *
+ * @param members            the static member list
+ * @param memberId           this member's id in it
+ * @param directory          where the member keeps its Aeron directory, archive and consensus state
+ * @param commitTimeoutMillis how long a write may wait to be committed and applied here before UNAVAILABLE
+ * @param heartbeatTimeoutMillis how long followers wait without the leader's heartbeat before electing a new one
+ */
+public record ClusterSettings(ClusterMembers members, int memberId, Path directory, long commitTimeoutMillis,
+                              long heartbeatTimeoutMillis) {
+    public static final long DEFAULT_COMMIT_TIMEOUT_MILLIS = 5_000;
+    public static final long DEFAULT_HEARTBEAT_TIMEOUT_MILLIS = 1_500;
+
+    public ClusterSettings {
+        members.member(memberId);
+        if (commitTimeoutMillis < 1 || heartbeatTimeoutMillis < 100) {
+            throw new IllegalArgumentException("LEDGER_CLUSTER_COMMIT_TIMEOUT_MS must be >= 1 and"
+                + " LEDGER_CLUSTER_HEARTBEAT_TIMEOUT_MS >= 100");
+        }
+    }
+
+    /**
+     * Cluster mode's settings from {@code env}, or null when neither member variable is set.
+     *
+     * @param dataDirectory the server's data directory; the cluster's lives in its {@code cluster} subdirectory
+     *                      unless {@code LEDGER_CLUSTER_DIR} says otherwise
+     * @throws IllegalArgumentException naming the variable that is wrong or missing
+     */
+    public static ClusterSettings fromEnvironment(Map<String, String> env, Path dataDirectory) {
+        String members = env.get("LEDGER_CLUSTER_MEMBERS");
+        String id = env.get("LEDGER_CLUSTER_MEMBER_ID");
+        if (members == null && id == null) {
+            return null;
+        }
+        if (members == null || id == null) {
+            throw new IllegalArgumentException("cluster mode needs both LEDGER_CLUSTER_MEMBERS and"
+                + " LEDGER_CLUSTER_MEMBER_ID; only "
+                + (members == null ? "LEDGER_CLUSTER_MEMBER_ID" : "LEDGER_CLUSTER_MEMBERS") + " is set");
+        }
+        int memberId;
+        try {
+            memberId = Integer.parseInt(id.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("LEDGER_CLUSTER_MEMBER_ID must be a member id (a number), not '" + id + "'");
+        }
+        String dir = env.get("LEDGER_CLUSTER_DIR");
+        return new ClusterSettings(ClusterMembers.parse(members), memberId,
+            dir == null ? dataDirectory.resolve("cluster") : Path.of(dir),
+            millis(env, "LEDGER_CLUSTER_COMMIT_TIMEOUT_MS", DEFAULT_COMMIT_TIMEOUT_MILLIS),
+            millis(env, "LEDGER_CLUSTER_HEARTBEAT_TIMEOUT_MS", DEFAULT_HEARTBEAT_TIMEOUT_MILLIS));
+    }
+
+    private static long millis(Map<String, String> env, String name, long otherwise) {
+        String v = env.get(name);
+        if (v == null) {
+            return otherwise;
+        }
+        try {
+            return Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a number of milliseconds, not '" + v + "'");
+        }
+    }
+
+    /** This member's entry in the list. */
+    public ClusterMembers.Member self() {
+        return members.member(memberId);
+    }
+}

@@ -1,0 +1,103 @@
+package io.converge.ledger.cluster;
+
+import io.aeron.ExclusivePublication;
+import io.aeron.Image;
+import io.aeron.cluster.codecs.CloseReason;
+import io.aeron.cluster.service.ClientSession;
+import io.aeron.cluster.service.Cluster;
+import io.aeron.cluster.service.ClusteredService;
+import io.aeron.logbuffer.Header;
+import io.converge.ledger.core.LogApplier;
+import io.converge.ledger.core.LogMessages;
+import org.agrona.DirectBuffer;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The clustered service: Aeron Cluster calls it, on its one service thread, with every
+ * committed message of the log in order, on every member; it hands writes to the ledger's
+ * {@link LogApplier} and this member's own read barriers to {@link ReadBarriers}. It keeps
+ * no state of its own: the store is the state, rebuilt from the log when a member starts.
+ */
+final class LedgerClusteredService implements ClusteredService {
+    private static final System.Logger LOG = System.getLogger(LedgerClusteredService.class.getName());
+
+    private final LogApplier applier;
+    private final ReadBarriers barriers;
+    private final int memberId;
+    private ByteBuffer scratch = ByteBuffer.allocateDirect(1 << 16).order(LogMessages.ORDER);
+    private volatile Cluster.Role role = Cluster.Role.FOLLOWER;
+    private volatile Cluster cluster;
+
+    LedgerClusteredService(LogApplier applier, ReadBarriers barriers, int memberId) {
+        this.applier = applier;
+        this.barriers = barriers;
+        this.memberId = memberId;
+    }
+
+    Cluster.Role role() {
+        return role;
+    }
+
+    @Override
+    public void onStart(Cluster cluster, Image snapshotImage) {
+        this.cluster = cluster;
+        if (snapshotImage != null) {
+            throw new IllegalStateException("this ledger takes no cluster snapshots, but the cluster started from one:"
+                + " it was taken by a tool; remove it (docs/CLUSTER.md) so the log is replayed whole");
+        }
+    }
+
+    @Override
+    public void onSessionOpen(ClientSession session, long timestamp) {
+        // Sessions are the members' ingress clients; nothing to keep.
+    }
+
+    @Override
+    public void onSessionClose(ClientSession session, long timestamp, CloseReason closeReason) {
+        // As above.
+    }
+
+    @Override
+    public void onSessionMessage(ClientSession session, long timestamp, DirectBuffer buffer, int offset, int length,
+                                 Header header) {
+        if (length > scratch.capacity()) {
+            scratch = ByteBuffer.allocateDirect(Integer.highestOneBit(length - 1) << 1).order(LogMessages.ORDER);
+        }
+        buffer.getBytes(offset, scratch, 0, length);
+        if (LogMessages.type(scratch, 0) == LogMessages.BARRIER) {
+            if (LogMessages.origin(scratch, 0) == memberId) {
+                barriers.applied(LogMessages.correlation(scratch, 0));
+            }
+            return;
+        }
+        applier.apply(scratch, 0, length, header.position(), timestamp);
+    }
+
+    @Override
+    public void onTimerEvent(long correlationId, long timestamp) {
+        // No timers.
+    }
+
+    @Override
+    public void onTakeSnapshot(ExclusivePublication snapshotPublication) {
+        LOG.log(System.Logger.Level.WARNING, "a cluster snapshot was requested; this ledger writes none (its log is"
+            + " replayed whole on restart), so the snapshot is empty and must not be used to start from");
+    }
+
+    @Override
+    public void onRoleChange(Cluster.Role newRole) {
+        role = newRole;
+        LOG.log(System.Logger.Level.INFO, "member " + memberId + " is now " + newRole);
+    }
+
+    @Override
+    public void onTerminate(Cluster cluster) {
+        LOG.log(System.Logger.Level.INFO, "member " + memberId + " service terminating");
+    }
+
+    /** The log position this member applied up to, or 0 before its service started. */
+    long appliedPosition() {
+        return applier.appliedPosition();
+    }
+}

@@ -1,0 +1,157 @@
+package io.converge.ledger.cluster;
+
+import io.converge.ledger.core.AppendCallback;
+import io.converge.ledger.core.EntryIds;
+import io.converge.ledger.core.Ledger;
+import io.converge.ledger.core.LedgerConfig;
+import io.converge.ledger.core.LedgerException;
+import io.converge.ledger.core.StorageConfig;
+
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Three cluster members in this JVM, each on its own free loopback ports and its own
+ * directory under the test's temp directory; a member can be stopped and started again on
+ * the same ports and data. Every wait is bounded.
+ */
+final class TestCluster implements AutoCloseable {
+    static final long WAIT_SECONDS = 30;
+
+    private final Path root;
+    private final ClusterMembers members;
+    private final ClusterNode[] nodes;
+
+    TestCluster(Path root, int size) throws IOException {
+        this.root = root;
+        StringBuilder list = new StringBuilder();
+        for (int id = 0; id < size; id++) {
+            list.append(id == 0 ? "" : ",").append(id).append("=127.0.0.1:").append(freePorts());
+        }
+        this.members = ClusterMembers.parse(list.toString());
+        this.nodes = new ClusterNode[size];
+        for (int id = 0; id < size; id++) {
+            start(id);
+        }
+    }
+
+    /** A base port whose five UDP ports from it are free now. */
+    static int freePorts() throws IOException {
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int base = 20_000 + (int) (Math.random() * 40_000);
+            List<DatagramSocket> held = new ArrayList<>();
+            try {
+                for (int p = base; p < base + ClusterMembers.PORTS_PER_MEMBER; p++) {
+                    held.add(new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), p)));
+                }
+                return base;
+            } catch (IOException taken) {
+                // try another
+            } finally {
+                held.forEach(DatagramSocket::close);
+            }
+        }
+        throw new IOException("no five free UDP ports found");
+    }
+
+    void start(int id) {
+        ClusterSettings settings = new ClusterSettings(members, id, root.resolve("member-" + id), 5_000, 1_000);
+        LedgerConfig config = LedgerConfig.defaults().withStorage(StorageConfig.memory()).withRingSize(1 << 12);
+        nodes[id] = ClusterNode.start(settings, log -> Ledger.startReplicated(config, () -> { }, log));
+    }
+
+    void stop(int id) {
+        nodes[id].close();
+        nodes[id] = null;
+    }
+
+    ClusterNode node(int id) {
+        return nodes[id];
+    }
+
+    Ledger ledger(int id) {
+        return nodes[id].ledger();
+    }
+
+    /** The id of the member that is leader, once one is and every running member's ingress follows it. */
+    int awaitLeader() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+        while (System.nanoTime() < deadline) {
+            int leader = -1;
+            boolean allConnected = true;
+            for (int id = 0; id < nodes.length; id++) {
+                if (nodes[id] != null) {
+                    if ("LEADER".equals(nodes[id].role())) {
+                        leader = id;
+                    }
+                    allConnected &= nodes[id].connectedToLeader();
+                }
+            }
+            if (leader >= 0 && allConnected) {
+                return leader;
+            }
+            sleep(20);
+        }
+        throw new AssertionError("no leader within " + WAIT_SECONDS + " s");
+    }
+
+    static void await(String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within " + WAIT_SECONDS + " s: " + what);
+            }
+            sleep(10);
+        }
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** What an append got. */
+    record Ack(long sequence, String id, long appendedAtNs) {
+    }
+
+    /** An AppendCallback as a future. */
+    static final class AppendFuture extends CompletableFuture<Ack> implements AppendCallback {
+        @Override
+        public void onAppended(long sequence, long idHi, long idLo, long appendedAtNs) {
+            complete(new Ack(sequence, EntryIds.format(idHi, idLo), appendedAtNs));
+        }
+
+        @Override
+        public void onRejected(LedgerException reason) {
+            completeExceptionally(reason);
+        }
+    }
+
+    static CompletableFuture<Ack> append(Ledger ledger, String context, String key, String payload) {
+        AppendFuture f = new AppendFuture();
+        ledger.append(context, key, payload.getBytes(java.nio.charset.StandardCharsets.UTF_8), Map.of(), f);
+        return f;
+    }
+
+    @Override
+    public void close() {
+        for (int id = 0; id < nodes.length; id++) {
+            if (nodes[id] != null) {
+                stop(id);
+            }
+        }
+    }
+}
