@@ -159,6 +159,16 @@ public final class ClusterNode implements AutoCloseable {
         return Cluster.Role.get(code).name();
     }
 
+    /** This member's role as Aeron's code: 0 follower, 1 candidate, 2 leader. */
+    public long roleCode() {
+        return driver.consensusModule().context().clusterNodeRoleCounter().get();
+    }
+
+    /** Writes forwarded from this member that wait to be applied here. */
+    public int writesWaiting() {
+        return ledger.logApplier().waiting();
+    }
+
     /** The log position the cluster has committed, as this member knows it. */
     public long commitPosition() {
         return driver.consensusModule().context().commitPositionCounter().get();

@@ -1,7 +1,15 @@
 package io.converge.ledger.cluster;
 
+import io.converge.ledger.core.LedgerConfig;
+import io.converge.ledger.core.StorageConfig;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * What cluster mode needs, from the environment: {@code LEDGER_CLUSTER_MEMBERS} and
@@ -68,6 +76,34 @@ public record ClusterSettings(ClusterMembers members, int memberId, Path directo
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(name + " must be a number of milliseconds, not '" + v + "'");
         }
+    }
+
+    /**
+     * The ledger configuration a member runs with: file storage moves to the cluster
+     * directory's {@code store} subdirectory, which is emptied first (a member's store is
+     * rebuilt from the cluster's log each time it starts); memory storage stays.
+     *
+     * @throws java.io.UncheckedIOException when the old store cannot be removed
+     */
+    public LedgerConfig memberLedger(LedgerConfig ledger) {
+        StorageConfig s = ledger.storage();
+        if (s.mode() == StorageConfig.Mode.MEMORY) {
+            return ledger;
+        }
+        Path store = directory.resolve("store");
+        try {
+            if (Files.exists(store)) {
+                try (Stream<Path> paths = Files.walk(store)) {
+                    for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                        Files.delete(p);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot empty the member's store " + store + " before rebuilding it", e);
+        }
+        return ledger.withStorage(new StorageConfig(s.mode(), store, s.segmentBytes(), s.fsync(), s.fsyncIntervalNanos(),
+            s.diskBudgetBytes(), s.recovery()));
     }
 
     /** This member's entry in the list. */

@@ -51,6 +51,8 @@ final class IngressLog implements ReplicatedLog, Agent {
     private AeronCluster.AsyncConnect connecting;
     private AeronCluster cluster;
     private long lastSentNanos;
+    /** The correlation of the last message the client took (ingress thread; read by the egress listener on it too). */
+    private long lastSentCorrelation;
     private long lastSweepNanos;
 
     IngressLog(ClusterSettings settings, String aeronDirectory) {
@@ -156,6 +158,7 @@ final class IngressLog implements ReplicatedLog, Agent {
         long result = cluster.offer(buffer, index, length);
         if (result > 0) {
             lastSentNanos = System.nanoTime();
+            lastSentCorrelation = buffer.getLong(index + 8, LogMessages.ORDER);
             return ControlledMessageHandler.Action.COMMIT;
         }
         if (result == Publication.NOT_CONNECTED || result == Publication.CLOSED
@@ -226,6 +229,12 @@ final class IngressLog implements ReplicatedLog, Agent {
         public void onNewLeader(long clusterSessionId, long leadershipTermId, int leaderMemberId, String ingressEndpoints) {
             state = "connected to leader " + leaderMemberId;
             LOG.log(System.Logger.Level.INFO, "member " + memberId() + " follows new leader " + leaderMemberId);
+            LogApplier a = applier;
+            if (a != null) {
+                // What the old leader took and did not commit is lost; its callers need not wait out the timeout.
+                a.abandonSentUpTo(lastSentCorrelation, "the cluster's leader changed (now member " + leaderMemberId
+                    + ") before this write was applied here");
+            }
         }
     }
 }

@@ -28,6 +28,7 @@ final class LedgerClusteredService implements ClusteredService {
     private ByteBuffer scratch = ByteBuffer.allocateDirect(1 << 16).order(LogMessages.ORDER);
     private volatile Cluster.Role role = Cluster.Role.FOLLOWER;
     private volatile Cluster cluster;
+    private volatile long appliedPosition;
 
     LedgerClusteredService(LogApplier applier, ReadBarriers barriers, int memberId) {
         this.applier = applier;
@@ -50,12 +51,12 @@ final class LedgerClusteredService implements ClusteredService {
 
     @Override
     public void onSessionOpen(ClientSession session, long timestamp) {
-        // Sessions are the members' ingress clients; nothing to keep.
+        appliedPosition = cluster.logPosition(); // sessions are the members' ingress clients; nothing else to keep
     }
 
     @Override
     public void onSessionClose(ClientSession session, long timestamp, CloseReason closeReason) {
-        // As above.
+        appliedPosition = cluster.logPosition();
     }
 
     @Override
@@ -69,9 +70,10 @@ final class LedgerClusteredService implements ClusteredService {
             if (LogMessages.origin(scratch, 0) == memberId) {
                 barriers.applied(LogMessages.correlation(scratch, 0));
             }
-            return;
+        } else {
+            applier.apply(scratch, 0, length, header.position(), timestamp);
         }
-        applier.apply(scratch, 0, length, header.position(), timestamp);
+        appliedPosition = header.position();
     }
 
     @Override
@@ -96,8 +98,8 @@ final class LedgerClusteredService implements ClusteredService {
         LOG.log(System.Logger.Level.INFO, "member " + memberId + " service terminating");
     }
 
-    /** The log position this member applied up to, or 0 before its service started. */
+    /** The log position this member's service has processed up to (writes, barriers, session events); 0 before any. */
     long appliedPosition() {
-        return applier.appliedPosition();
+        return appliedPosition;
     }
 }

@@ -116,6 +116,17 @@ public final class LogApplier {
         }
     }
 
+    /**
+     * Any thread: answers UNAVAILABLE to this member's callers of every message up to
+     * {@code correlation} that is not applied here yet: the log's leader changed after they
+     * were sent, so they may be lost (or may still be applied; the answer says so).
+     */
+    public void abandonSentUpTo(long correlation, String why) {
+        if (pending.abandonUpTo(correlation, why)) {
+            batchEnd.run();
+        }
+    }
+
     private void applyAppends(ByteBuffer m, int offset, long firstId, long timestampNs, List<Object> replies) {
         int at = offset + LogMessages.HEADER_BYTES;
         int commands = m.getInt(at);

@@ -49,6 +49,25 @@ final class PendingReplies {
         return any;
     }
 
+    /**
+     * Answers UNAVAILABLE to the callers of every message with a correlation up to {@code correlation}
+     * (messages are numbered in the order they were offered).
+     *
+     * @return whether any was answered
+     */
+    boolean abandonUpTo(long correlation, String why) {
+        boolean any = false;
+        for (Iterator<java.util.Map.Entry<Long, Pending>> it = pending.entrySet().iterator(); it.hasNext(); ) {
+            java.util.Map.Entry<Long, Pending> e = it.next();
+            if (e.getKey() <= correlation && pending.remove(e.getKey(), e.getValue())) {
+                refuse(e.getValue(), new LedgerException(LedgerException.Reason.UNAVAILABLE, why
+                    + "; this write may still be stored: read before retrying"));
+                any = true;
+            }
+        }
+        return any;
+    }
+
     /** Answers every caller of {@code p} with {@code reason}. */
     static void refuse(Pending p, LedgerException reason) {
         for (Object reply : p.replies()) {

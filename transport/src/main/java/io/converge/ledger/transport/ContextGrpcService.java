@@ -121,6 +121,7 @@ final class ContextGrpcService extends ContextServiceGrpc.ContextServiceImplBase
         try {
             reads.run(() -> {
                 try {
+                    ReadBarrier.await(ledger, request.getContextId(), request.getKey());
                     var view = ledger.view(request.getContextId(), request.getKey());
                     response.onNext(pager.page(view, request.getKey(),
                         ProtoEntries.unsignedSaturated(request.getAfterSequence()),

@@ -1,7 +1,10 @@
 package io.converge.ledger.transport;
 
 import io.converge.context.v1.ContextServiceGrpc;
+import io.converge.ledger.cluster.ClusterNode;
+import io.converge.ledger.cluster.ClusterSettings;
 import io.converge.ledger.core.Ledger;
+import io.converge.ledger.core.LedgerConfig;
 import io.converge.ledger.transport.logging.RefusalLog;
 import io.converge.ledger.transport.metrics.GrpcCallCounter;
 import io.converge.ledger.transport.metrics.LedgerMetrics;
@@ -60,7 +63,11 @@ public final class LedgerServer implements RunningServer {
     private final OpenAppendStreams appendStreams = new OpenAppendStreams();
     private final WatchStreams watches;
 
-    private LedgerServer(ServerBuilder<?> builder, ServerSettings settings, WatchBytesBudget watchBytes) throws IOException {
+    /** Cluster mode: this member of the cluster, which owns the ledger; null standalone. */
+    private final ClusterNode node;
+
+    private LedgerServer(ServerBuilder<?> builder, ServerSettings settings, WatchBytesBudget watchBytes,
+                         ClusterSettings cluster) throws IOException {
         this.shutdownGraceNanos = TimeUnit.MILLISECONDS.toNanos(settings.limits().shutdownGraceMillis());
         ReplyCoalescer replies = new ReplyCoalescer();
         RingRoomWait ringRoom = new RingRoomWait(settings.ledger().ringFullWaitNanos());
@@ -99,10 +106,17 @@ public final class LedgerServer implements RunningServer {
             .build();
         serving(ServingStatus.NOT_SERVING);
         Ledger started = null;
+        ClusterNode member = null;
         LedgerMetrics bound = null;
         try {
             server.start();
-            started = Ledger.start(settings.ledger(), replies);
+            if (cluster == null) {
+                started = Ledger.start(settings.ledger(), replies);
+            } else {
+                LedgerConfig config = cluster.memberLedger(settings.ledger());
+                member = ClusterNode.start(cluster, log -> Ledger.startReplicated(config, replies, log));
+                started = member.ledger();
+            }
             bound = settings.metricsOn() ? LedgerMetrics.bind(registry, started, ringRoom, callCounter) : null;
             this.metricsHttp = settings.metricsOn()
                 ? MetricsHttpServer.start(settings.limits().metricsBindAddress(), settings.metricsPort(), registry,
@@ -110,7 +124,9 @@ public final class LedgerServer implements RunningServer {
                 : null;
         } catch (IOException | RuntimeException e) {
             server.shutdownNow();
-            if (started != null) {
+            if (member != null) {
+                member.close();
+            } else if (started != null) {
                 started.close();
             }
             options.close();
@@ -125,6 +141,10 @@ public final class LedgerServer implements RunningServer {
         }
         this.metrics = bound;
         this.ledger = started;
+        this.node = member;
+        if (member != null && registry != null) {
+            ClusterMetrics.bind(registry, member);
+        }
         SnapshotTransfers transfers = new SnapshotTransfers(ledger, options.transfers(),
             new TransferBudget(settings.limits().transferBudgetBytes()), settings.maxInboundMessageBytes(),
             SnapshotTransfers.stagingDirectory(settings));
@@ -153,13 +173,23 @@ public final class LedgerServer implements RunningServer {
      *                               another server, or damaged), with a message saying why
      */
     public static LedgerServer start(ServerBuilder<?> builder, ServerSettings settings) throws IOException {
-        return new LedgerServer(builder, settings, WatchBytesBudget.defaults());
+        return new LedgerServer(builder, settings, WatchBytesBudget.defaults(), null);
+    }
+
+    /**
+     * As {@link #start(ServerBuilder, ServerSettings)}; with {@code cluster} not null, as that member
+     * of a ledger cluster (docs/CLUSTER.md): returns once this member serves, without waiting for
+     * a leader (writes are answered UNAVAILABLE until there is one).
+     */
+    public static LedgerServer start(ServerBuilder<?> builder, ServerSettings settings, ClusterSettings cluster)
+        throws IOException {
+        return new LedgerServer(builder, settings, WatchBytesBudget.defaults(), cluster);
     }
 
     /** As {@link #start(ServerBuilder, ServerSettings)}, with a watch-bytes budget of the caller's (tests). */
     static LedgerServer start(ServerBuilder<?> builder, ServerSettings settings, WatchBytesBudget watchBytes)
         throws IOException {
-        return new LedgerServer(builder, settings, watchBytes);
+        return new LedgerServer(builder, settings, watchBytes, null);
     }
 
     @Override
@@ -175,6 +205,11 @@ public final class LedgerServer implements RunningServer {
 
     public Ledger ledger() {
         return ledger;
+    }
+
+    /** Cluster mode: this member; null standalone. */
+    public ClusterNode clusterNode() {
+        return node;
     }
 
     /**
@@ -230,7 +265,11 @@ public final class LedgerServer implements RunningServer {
         health.enterTerminalState();
         server.shutdown();
         appendStreams.shutdown();
-        ledger.close();
+        if (node != null) {
+            node.close(); // its ingress, then its service, then the ledger, then Aeron
+        } else {
+            ledger.close();
+        }
         try {
             long left = Math.max(0, deadline - System.nanoTime());
             if (!server.awaitTermination(left, TimeUnit.NANOSECONDS)) {

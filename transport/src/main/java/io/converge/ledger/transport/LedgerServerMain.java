@@ -1,10 +1,12 @@
 package io.converge.ledger.transport;
 
+import io.converge.ledger.cluster.ClusterSettings;
 import io.converge.ledger.core.Ledger;
 import io.converge.ledger.transport.logging.LogSettings;
 import io.converge.ledger.transport.logging.ServerLogging;
 import io.converge.ledger.transport.security.SighupReload;
 
+import java.nio.file.Path;
 import java.util.Map;
 
 /**
@@ -38,9 +40,14 @@ public final class LedgerServerMain {
         System.Logger log = System.getLogger(LOGGER);
         ServerSettings settings;
         ServingMode mode;
+        ClusterSettings cluster;
         try {
             settings = ServerSettings.fromEnvironment(env);
             mode = ServingMode.fromEnvironment(env);
+            Path dataDirectory = settings.ledger().storage().dataDirectory() != null
+                ? settings.ledger().storage().dataDirectory()
+                : Path.of(env.getOrDefault("LEDGER_DATA_DIR", ServerSettings.DEFAULT_DATA_DIR));
+            cluster = ClusterSettings.fromEnvironment(env, dataDirectory);
         } catch (IllegalArgumentException e) {
             log.log(System.Logger.Level.ERROR, e.getMessage());
             System.exit(2);
@@ -56,7 +63,7 @@ public final class LedgerServerMain {
         RunningServer server;
         NettyEdge edge = NettyEdge.create(settings.limits());
         try {
-            server = mode.start(edge.builder(settings.port(), settings.security().serverCredentials()), settings);
+            server = mode.start(edge.builder(settings.port(), settings.security().serverCredentials()), settings, cluster);
         } catch (IllegalStateException e) {
             edge.close();
             log.log(System.Logger.Level.ERROR, "cannot start: " + e.getMessage());

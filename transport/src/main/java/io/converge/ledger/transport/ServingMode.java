@@ -1,5 +1,6 @@
 package io.converge.ledger.transport;
 
+import io.converge.ledger.cluster.ClusterSettings;
 import io.grpc.ServerBuilder;
 
 import java.io.IOException;
@@ -32,8 +33,18 @@ public enum ServingMode {
 
     /** Starts this mode's server on {@code builder}'s transport. */
     public RunningServer start(ServerBuilder<?> builder, ServerSettings settings) throws IOException {
+        return start(builder, settings, null);
+    }
+
+    /** As {@link #start(ServerBuilder, ServerSettings)}, as a member of a ledger cluster when {@code cluster} is set. */
+    public RunningServer start(ServerBuilder<?> builder, ServerSettings settings, ClusterSettings cluster)
+        throws IOException {
+        if (cluster != null && this != LEDGER) {
+            throw new IllegalStateException("cluster mode serves the ledger; LEDGER_MODE=noop-baseline cannot join a"
+                + " cluster");
+        }
         return switch (this) {
-            case LEDGER -> LedgerServer.start(builder, settings);
+            case LEDGER -> LedgerServer.start(builder, settings, cluster);
             case NOOP_BASELINE -> BaselineServer.start(builder, settings);
         };
     }

@@ -111,6 +111,7 @@ final class SnapshotChunksCall implements Runnable {
             return;
         }
         if (stream == null) {
+            ReadBarrier.await(transfers.ledger(), contextId, "");
             stream = transfers.ledger().snapshotStream(contextId);
         }
         for (int sent = 0; sent < CHUNKS_PER_TURN && !ended.get() && response.isReady(); sent++) {

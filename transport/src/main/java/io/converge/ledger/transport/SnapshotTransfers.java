@@ -106,6 +106,7 @@ final class SnapshotTransfers {
         TransferBudget.Hold hold = budget.open();
         releaseOnEnd(response, hold);
         onLane(response, hold, () -> {
+            ReadBarrier.await(ledger, request.getContextId(), "");
             SnapshotStream s = ledger.snapshotStream(request.getContextId());
             if (s.sizeBytes() > messageCap - ENVELOPE_BYTES) {
                 throw Status.RESOURCE_EXHAUSTED.withDescription("a snapshot of context " + request.getContextId()
