@@ -3,6 +3,7 @@ package io.converge.ledger.cluster;
 import io.aeron.archive.Archive;
 import io.aeron.archive.ArchiveThreadingMode;
 import io.aeron.archive.client.AeronArchive;
+import io.aeron.cluster.ClusterControl;
 import io.aeron.cluster.ClusteredMediaDriver;
 import io.aeron.cluster.ConsensusModule;
 import io.aeron.cluster.NanosecondClusterClock;
@@ -42,6 +43,8 @@ public final class ClusterNode implements AutoCloseable {
     private final Ledger ledger;
     private final LedgerClusteredService service;
     private final ClusteredServiceContainer container;
+    /** Ingress thread: the commit position when this member last asked for a snapshot. */
+    private long lastSnapshotRequest;
 
     private ClusterNode(ClusterSettings settings, Function<ReplicatedLog, Ledger> startLedger) {
         this.settings = settings;
@@ -96,7 +99,7 @@ public final class ClusterNode implements AutoCloseable {
         AgentRunner runner = null;
         Ledger ledgerStarted = null;
         try {
-            log = new IngressLog(settings, aeronDir);
+            log = new IngressLog(settings, aeronDir, this::snapshotWhenDue);
             ledgerStarted = startLedger.apply(log);
             log.applier(ledgerStarted.logApplier());
             this.service = new LedgerClusteredService(ledgerStarted.logApplier(), log.barriers(), settings.memberId());
@@ -177,6 +180,36 @@ public final class ClusterNode implements AutoCloseable {
     /** The log position this member's store holds every message up to. */
     public long appliedPosition() {
         return service.appliedPosition();
+    }
+
+    /**
+     * Asks the cluster to take a snapshot on every member (it is the leader's to start): true
+     * when this member is the leader and the request was taken.
+     */
+    public boolean takeSnapshot() {
+        return "LEADER".equals(role())
+            && ClusterControl.ToggleState.SNAPSHOT.toggle(driver.consensusModule().context().controlToggleCounter());
+    }
+
+    /** Contexts this member restored from its latest snapshot when it started; 0 when it replayed the whole log. */
+    public int restoredContexts() {
+        return service.restoredContexts();
+    }
+
+    /** Snapshots this member's service has written since it started. */
+    public long snapshotsTaken() {
+        return service.snapshots();
+    }
+
+    /** The ingress agent's periodic check: the leader asks for a snapshot once the log grew enough since the last. */
+    private void snapshotWhenDue() {
+        long every = settings.snapshotLogBytes();
+        if (every > 0) {
+            long committed = commitPosition();
+            if (committed - lastSnapshotRequest >= every && takeSnapshot()) {
+                lastSnapshotRequest = committed;
+            }
+        }
     }
 
     /** Whether this member's ingress client holds a session with a leader. */

@@ -21,14 +21,26 @@ import java.util.stream.Stream;
  * @param directory          where the member keeps its Aeron directory, archive and consensus state
  * @param commitTimeoutMillis how long a write may wait to be committed and applied here before UNAVAILABLE
  * @param heartbeatTimeoutMillis how long followers wait without the leader's heartbeat before electing a new one
+ * @param snapshotLogBytes   the leader has every member take a snapshot each time the log grew by this much
+ *                           since the last one (0: never), so that a restart replays at most about this much
  */
 public record ClusterSettings(ClusterMembers members, int memberId, Path directory, long commitTimeoutMillis,
-                              long heartbeatTimeoutMillis) {
+                              long heartbeatTimeoutMillis, long snapshotLogBytes) {
     public static final long DEFAULT_COMMIT_TIMEOUT_MILLIS = 5_000;
     public static final long DEFAULT_HEARTBEAT_TIMEOUT_MILLIS = 1_500;
+    public static final long DEFAULT_SNAPSHOT_LOG_BYTES = 1L << 30;
+
+    /** With the default snapshot interval. */
+    public ClusterSettings(ClusterMembers members, int memberId, Path directory, long commitTimeoutMillis,
+                           long heartbeatTimeoutMillis) {
+        this(members, memberId, directory, commitTimeoutMillis, heartbeatTimeoutMillis, DEFAULT_SNAPSHOT_LOG_BYTES);
+    }
 
     public ClusterSettings {
         members.member(memberId);
+        if (snapshotLogBytes < 0) {
+            throw new IllegalArgumentException("LEDGER_CLUSTER_SNAPSHOT_LOG_BYTES must be >= 0 (0: never)");
+        }
         if (commitTimeoutMillis < 1 || heartbeatTimeoutMillis < 100) {
             throw new IllegalArgumentException("LEDGER_CLUSTER_COMMIT_TIMEOUT_MS must be >= 1 and"
                 + " LEDGER_CLUSTER_HEARTBEAT_TIMEOUT_MS >= 100");
@@ -63,7 +75,8 @@ public record ClusterSettings(ClusterMembers members, int memberId, Path directo
         return new ClusterSettings(ClusterMembers.parse(members), memberId,
             dir == null ? dataDirectory.resolve("cluster") : Path.of(dir),
             millis(env, "LEDGER_CLUSTER_COMMIT_TIMEOUT_MS", DEFAULT_COMMIT_TIMEOUT_MILLIS),
-            millis(env, "LEDGER_CLUSTER_HEARTBEAT_TIMEOUT_MS", DEFAULT_HEARTBEAT_TIMEOUT_MILLIS));
+            millis(env, "LEDGER_CLUSTER_HEARTBEAT_TIMEOUT_MS", DEFAULT_HEARTBEAT_TIMEOUT_MILLIS),
+            millis(env, "LEDGER_CLUSTER_SNAPSHOT_LOG_BYTES", DEFAULT_SNAPSHOT_LOG_BYTES));
     }
 
     private static long millis(Map<String, String> env, String name, long otherwise) {
@@ -74,7 +87,7 @@ public record ClusterSettings(ClusterMembers members, int memberId, Path directo
         try {
             return Long.parseLong(v.trim());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " must be a number of milliseconds, not '" + v + "'");
+            throw new IllegalArgumentException(name + " must be a number, not '" + v + "'");
         }
     }
 

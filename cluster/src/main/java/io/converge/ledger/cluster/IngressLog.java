@@ -37,6 +37,7 @@ final class IngressLog implements ReplicatedLog, Agent {
     private static final int MESSAGE = 1;
     private static final long KEEPALIVE_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
     private static final long SWEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final long PERIODIC_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final ClusterSettings settings;
     private final String aeronDirectory;
@@ -54,9 +55,13 @@ final class IngressLog implements ReplicatedLog, Agent {
     /** The correlation of the last message the client took (ingress thread; read by the egress listener on it too). */
     private long lastSentCorrelation;
     private long lastSweepNanos;
+    private long lastPeriodicNanos;
+    private final Runnable periodic;
 
-    IngressLog(ClusterSettings settings, String aeronDirectory) {
+    /** @param periodic run on the ingress thread about every second (the member's snapshot check) */
+    IngressLog(ClusterSettings settings, String aeronDirectory, Runnable periodic) {
         this.settings = settings;
+        this.periodic = periodic;
         this.aeronDirectory = aeronDirectory;
         this.barriers = new ReadBarriers(commitTimeoutNanos());
     }
@@ -133,6 +138,14 @@ final class IngressLog implements ReplicatedLog, Agent {
                 a.expireOverdue(now);
             }
             barriers.expire(now, state);
+        }
+        if (now - lastPeriodicNanos > PERIODIC_NANOS) {
+            lastPeriodicNanos = now;
+            try {
+                periodic.run();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "the member's periodic check failed", e);
+            }
         }
         if (cluster == null || cluster.isClosed()) {
             return work + connect();

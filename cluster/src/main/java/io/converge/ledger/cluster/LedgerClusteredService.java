@@ -17,7 +17,8 @@ import java.nio.ByteBuffer;
  * The clustered service: Aeron Cluster calls it, on its one service thread, with every
  * committed message of the log in order, on every member; it hands writes to the ledger's
  * {@link LogApplier} and this member's own read barriers to {@link ReadBarriers}. It keeps
- * no state of its own: the store is the state, rebuilt from the log when a member starts.
+ * no state of its own: the store is the state, rebuilt when a member starts from its latest
+ * {@link MemberSnapshot} (if any) and the log after it.
  */
 final class LedgerClusteredService implements ClusteredService {
     private static final System.Logger LOG = System.getLogger(LedgerClusteredService.class.getName());
@@ -29,6 +30,8 @@ final class LedgerClusteredService implements ClusteredService {
     private volatile Cluster.Role role = Cluster.Role.FOLLOWER;
     private volatile Cluster cluster;
     private volatile long appliedPosition;
+    private volatile long snapshots;
+    private volatile int restoredContexts;
 
     LedgerClusteredService(LogApplier applier, ReadBarriers barriers, int memberId) {
         this.applier = applier;
@@ -44,9 +47,12 @@ final class LedgerClusteredService implements ClusteredService {
     public void onStart(Cluster cluster, Image snapshotImage) {
         this.cluster = cluster;
         if (snapshotImage != null) {
-            throw new IllegalStateException("this ledger takes no cluster snapshots, but the cluster started from one:"
-                + " it was taken by a tool; remove it (docs/CLUSTER.md) so the log is replayed whole");
+            MemberSnapshot.read(snapshotImage, applier, cluster.idleStrategy());
+            restoredContexts = applier.contextIds().size();
+            LOG.log(System.Logger.Level.INFO, "member " + memberId + " restored its snapshot: "
+                + applier.contextIds().size() + " contexts; replaying the log after it");
         }
+        appliedPosition = cluster.logPosition();
     }
 
     @Override
@@ -83,8 +89,21 @@ final class LedgerClusteredService implements ClusteredService {
 
     @Override
     public void onTakeSnapshot(ExclusivePublication snapshotPublication) {
-        LOG.log(System.Logger.Level.WARNING, "a cluster snapshot was requested; this ledger writes none (its log is"
-            + " replayed whole on restart), so the snapshot is empty and must not be used to start from");
+        long started = System.nanoTime();
+        MemberSnapshot.write(applier, snapshotPublication, cluster.idleStrategy(), cluster.time());
+        snapshots++;
+        LOG.log(System.Logger.Level.INFO, "member " + memberId + " took a snapshot at log position "
+            + cluster.logPosition() + " in " + (System.nanoTime() - started) / 1_000_000 + " ms");
+    }
+
+    /** Contexts this member restored from a snapshot when it started (0: it replayed the whole log). */
+    int restoredContexts() {
+        return restoredContexts;
+    }
+
+    /** Snapshots this member has written since it started. */
+    long snapshots() {
+        return snapshots;
     }
 
     @Override

@@ -33,6 +33,8 @@ final class LedgerCommand {
     // LOAD arguments
     DecodedSnapshot snapshot;
     boolean failIfExists;
+    /** A cluster member restoring its own snapshot: kept ids carry this ledger's own bits by right. */
+    boolean trustedIds;
     LoadCallback loadCallback;
 
     /**
@@ -61,5 +63,6 @@ final class LedgerCommand {
         loadCallback = null;
         rejection = null;
         forwarded = false;
+        trustedIds = false;
     }
 }

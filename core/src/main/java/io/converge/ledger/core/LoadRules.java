@@ -57,7 +57,7 @@ final class LoadRules {
         long recordBytes = 0;
         int largest = 0;
         for (int i = skip; i < n; i++) {
-            if (keepIds && s.idHi(i) == ids.instanceBits()) {
+            if (keepIds && !c.trustedIds && s.idHi(i) == ids.instanceBits()) {
                 c.rejection = LedgerException.invalid("snapshot's entry at sequence " + (s.firstSequence() + i)
                     + " keeps id " + EntryIds.format(s.idHi(i), s.idLo(i)) + ", which carries this server's own"
                     + " instance bits but is not in context " + c.contextId + ": the snapshot is forged");

@@ -24,9 +24,11 @@ public final class LogApplier {
     private final ContextStore contexts;
     private final RecordStore records;
     private final EntryWriter writer;
-    private final LoadRules loads;
     private final MemoryBudget budget;
-    private final EntryIds ids;
+    /** Set at the first write the log holds (or from a member snapshot): see {@link #idBits()}. */
+    private EntryIds ids;
+    private LoadRules loads;
+    private final long idSalt;
     private final WatchFanOut fanOut;
     private final PendingReplies pending;
     private final Runnable batchEnd;
@@ -44,8 +46,7 @@ public final class LogApplier {
         this.records = contexts.records();
         this.writer = new EntryWriter(records);
         this.budget = budget;
-        this.ids = new EntryIds(log.idBits());
-        this.loads = new LoadRules(contexts, writer, budget, ids, stats);
+        this.idSalt = log.idBits();
         this.fanOut = fanOut;
         this.pending = pending;
         this.batchEnd = batchEnd;
@@ -53,6 +54,77 @@ public final class LogApplier {
         this.faults = faults;
         this.memberId = log.memberId();
         this.commitTimeoutMillis = log.commitTimeoutNanos() / 1_000_000;
+    }
+
+    /**
+     * The high 64 bits of every id this cluster issues, or 0 before its first write: mixed
+     * from the cluster time of the first write in the log and the member list, so every
+     * member derives the same bits and two clusters differ. Service thread.
+     */
+    public long idBits() {
+        return ids == null ? 0 : ids.instanceBits();
+    }
+
+    /** Service thread, restoring a member snapshot: the id bits it recorded (0 for none yet). */
+    public void restoreIdBits(long bits) {
+        if (bits != 0) {
+            useIdBits(bits);
+        }
+    }
+
+    private void useIdBits(long bits) {
+        ids = new EntryIds(bits);
+        loads = new LoadRules(contexts, writer, budget, ids, stats);
+    }
+
+    private void deriveIdBits(long timestampNs) {
+        if (ids == null) {
+            long h = (timestampNs ^ idSalt) * 0x9E3779B97F4A7C15L;
+            h ^= h >>> 29;
+            useIdBits(h == 0 ? 1 : h);
+        }
+    }
+
+    /** Every context in this member's store, for a member snapshot. Service thread. */
+    public List<String> contextIds() {
+        List<String> ids = new java.util.ArrayList<>(contexts.size());
+        for (ContextWriter log : contexts.all()) {
+            ids.add(log.contextId());
+        }
+        return ids;
+    }
+
+    /** A snapshot of one context of this member's store in the ledger's snapshot format. Service thread. */
+    public SnapshotStream snapshotOf(String contextId, long createdAtNs) {
+        return SnapshotStream.of(contextId, createdAtNs, ContextView.of(contexts.find(contextId)));
+    }
+
+    /**
+     * Restores one context of a member snapshot into this member's (empty) store, ids, times and
+     * sequences as they were. Service thread, before the log after the snapshot is applied.
+     *
+     * @throws IllegalStateException when the blob does not restore (the snapshot is damaged)
+     */
+    public void restore(String contextId, SnapshotBytes blob) {
+        if (ids == null) {
+            throw new IllegalStateException("a member snapshot with contexts but no id bits");
+        }
+        fanOut.admitArrivals();
+        load.clear();
+        load.type = LedgerCommand.Type.LOAD;
+        load.contextId = contextId;
+        load.trustedIds = true;
+        load.snapshot = SnapshotCodec.decode(blob, Long.MAX_VALUE);
+        loads.apply(load);
+        records.written();
+        LedgerException refused = load.rejection;
+        load.clear();
+        if (refused != null) {
+            throw new IllegalStateException("context " + contextId + " of the member snapshot does not restore: "
+                + refused.getMessage());
+        }
+        fanOut.onAppended(contextId);
+        fanOut.endOfBatch();
     }
 
     /** The log position after the last message applied here (0 before any). Any thread. */
@@ -86,6 +158,7 @@ public final class LogApplier {
         }
         long firstId = logPosition - length;
         try {
+            deriveIdBits(timestampNs);
             switch (LogMessages.type(message, offset)) {
                 case LogMessages.APPENDS -> applyAppends(message, offset, firstId, timestampNs,
                     callers == null ? null : callers.replies());

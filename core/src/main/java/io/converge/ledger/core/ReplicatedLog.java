@@ -14,7 +14,10 @@ public interface ReplicatedLog {
     /** This member's id in the cluster; a message's origin. */
     int memberId();
 
-    /** The high 64 bits of every id the cluster issues (the same on every member). */
+    /**
+     * Mixed with the cluster time of the log's first write into the high 64 bits of every id
+     * the cluster issues (see {@link LogApplier#idBits()}); the same on every member.
+     */
     long idBits();
 
     /** The largest message {@link #offer} takes, in bytes. */
