@@ -34,7 +34,10 @@ final class StatsCommand extends LedgerCommand implements Callable<Integer> {
     static final List<String> MAIN = List.of("ledger_appends_total", "ledger_entries_stored", "ledger_bytes_stored",
         "ledger_store_bytes", "ledger_contexts", "ledger_watchers_open", "ledger_ring_remaining",
         "ledger_ring_full_refusals_total", "ledger_store_refusals_total", "ledger_auth_refusals_total",
-        "ledger_latency_publish_to_reply_seconds", "ledger_grpc_calls_total");
+        "ledger_latency_publish_to_reply_seconds", "ledger_grpc_calls_total",
+        // cluster mode only
+        "ledger_cluster_role", "ledger_cluster_commit_position_bytes", "ledger_cluster_applied_position_bytes",
+        "ledger_cluster_apply_lag_bytes", "ledger_cluster_writes_waiting");
 
     @Option(names = "--metrics-url", paramLabel = "URL", defaultValue = "${env:LEDGER_METRICS_URL}",
         description = "the metrics URL, such as http://host:9464/metrics (default: $LEDGER_METRICS_URL)")
