@@ -172,6 +172,14 @@ public final class ClusterNode implements AutoCloseable {
         return ledger.logApplier().waiting();
     }
 
+    /**
+     * Calls {@code listener} with this member's role (LEADER, FOLLOWER, CANDIDATE) now and on
+     * each change, on the clustered service's thread; it must not block.
+     */
+    public void onRoleChange(java.util.function.Consumer<String> listener) {
+        service.onRoleChange(listener);
+    }
+
     /** The log position the cluster has committed, as this member knows it. */
     public long commitPosition() {
         return driver.consensusModule().context().commitPositionCounter().get();

@@ -28,6 +28,7 @@ final class LedgerClusteredService implements ClusteredService {
     private final int memberId;
     private ByteBuffer scratch = ByteBuffer.allocateDirect(1 << 16).order(LogMessages.ORDER);
     private volatile Cluster.Role role = Cluster.Role.FOLLOWER;
+    private volatile java.util.function.Consumer<String> roleListener = r -> { };
     private volatile Cluster cluster;
     private volatile long appliedPosition;
     private volatile long snapshots;
@@ -41,6 +42,11 @@ final class LedgerClusteredService implements ClusteredService {
 
     Cluster.Role role() {
         return role;
+    }
+
+    void onRoleChange(java.util.function.Consumer<String> listener) {
+        this.roleListener = listener;
+        listener.accept(role.name());
     }
 
     @Override
@@ -109,6 +115,11 @@ final class LedgerClusteredService implements ClusteredService {
     @Override
     public void onRoleChange(Cluster.Role newRole) {
         role = newRole;
+        try {
+            roleListener.accept(newRole.name());
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "the role listener failed", e);
+        }
         LOG.log(System.Logger.Level.INFO, "member " + memberId + " is now " + newRole);
     }
 

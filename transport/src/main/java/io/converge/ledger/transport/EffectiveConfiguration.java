@@ -24,6 +24,10 @@ final class EffectiveConfiguration {
         StringBuilder line = new StringBuilder("configuration:");
         pair(line, "mode", mode.name().toLowerCase(Locale.ROOT).replace('_', '-'));
         pair(line, "port", settings.port());
+        if (env.get("LEDGER_CLUSTER_MEMBERS") != null) {
+            pair(line, "cluster_member_id", env.getOrDefault("LEDGER_CLUSTER_MEMBER_ID", "?").trim());
+            pair(line, "cluster_members", env.get("LEDGER_CLUSTER_MEMBERS").trim());
+        }
         pair(line, "bind_address", limits.bindAddress());
         pair(line, "storage", storage.mode().name().toLowerCase(Locale.ROOT));
         if (storage.mode() == StorageConfig.Mode.FILES) {

@@ -63,6 +63,9 @@ public final class LedgerServer implements RunningServer {
     private final OpenAppendStreams appendStreams = new OpenAppendStreams();
     private final WatchStreams watches;
 
+    /** The gRPC health service name that is SERVING on a cluster's leader only. */
+    public static final String CLUSTER_LEADER_HEALTH = "converge.ledger.cluster.Leader";
+
     /** Cluster mode: this member of the cluster, which owns the ledger; null standalone. */
     private final ClusterNode node;
 
@@ -144,6 +147,11 @@ public final class LedgerServer implements RunningServer {
         this.node = member;
         if (member != null && registry != null) {
             ClusterMetrics.bind(registry, member);
+        }
+        if (member != null) {
+            // A health name a load balancer can route writes by: SERVING on the leader only.
+            member.onRoleChange(role -> health.setStatus(CLUSTER_LEADER_HEALTH,
+                "LEADER".equals(role) ? ServingStatus.SERVING : ServingStatus.NOT_SERVING));
         }
         SnapshotTransfers transfers = new SnapshotTransfers(ledger, options.transfers(),
             new TransferBudget(settings.limits().transferBudgetBytes()), settings.maxInboundMessageBytes(),
