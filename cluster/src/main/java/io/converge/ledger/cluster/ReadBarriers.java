@@ -2,6 +2,7 @@ package io.converge.ledger.cluster;
 
 import io.converge.ledger.core.LedgerException;
 
+import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +32,13 @@ final class ReadBarriers {
     }
 
     private final long timeoutNanos;
-    private long lastId;
+    /**
+     * Barrier ids of this run are above it: a random point, not 0, since a restarted member
+     * replays its earlier runs' barriers (with its own member id) from the log, and one of
+     * those must not let this run's readers go on before this member has caught up.
+     */
+    private final long firstId = new SecureRandom().nextLong() >>> 2;
+    private long lastId = firstId;
     private Barrier open;
     private final ArrayDeque<Barrier> sent = new ArrayDeque<>();
 
@@ -60,10 +67,16 @@ final class ReadBarriers {
         }
     }
 
-    /** Service thread: this member applied barrier {@code id}; its readers and earlier ones go on. */
+    /**
+     * Service thread: this member applied barrier {@code id}; its readers and earlier ones go
+     * on. An id this run did not issue (an earlier run's, replayed from the log) is ignored.
+     */
     void applied(long id) {
         List<Barrier> done = new ArrayList<>(1);
         synchronized (this) {
+            if (id <= firstId || id > lastId) {
+                return;
+            }
             while (!sent.isEmpty() && sent.peek().id <= id) {
                 done.add(sent.poll());
             }

@@ -4,6 +4,7 @@ import com.lmax.disruptor.EventHandler;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,7 +27,12 @@ final class LogForwarder implements EventHandler<LedgerCommand> {
     private final ByteBuffer message;
     private final Runnable repliesDone;
     private final List<Object> replies = new ArrayList<>();
-    private long correlation;
+    /**
+     * The last message's correlation. It starts at a random point, not 0: a restarted member
+     * replays its earlier run's messages, which carry its own member id, from the log, and
+     * must not take one of them for a message of this run that waits in {@link PendingReplies}.
+     */
+    private long correlation = new SecureRandom().nextLong() >>> 2;
     private int commands;
     private String lastContextId = "";
     private byte[] lastContextIdUtf8 = EntryRecord.EMPTY;
