@@ -12,6 +12,7 @@ import io.converge.ledger.core.LogMessages;
 import org.agrona.DirectBuffer;
 
 import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The clustered service: Aeron Cluster calls it, on its one service thread, with every
@@ -29,6 +30,8 @@ final class LedgerClusteredService implements ClusteredService {
     private volatile Cluster.Role role = Cluster.Role.FOLLOWER;
     private volatile Cluster cluster;
     private volatile long appliedPosition;
+    /** Whether the log's first leadership term event was seen (service thread only). */
+    private boolean logBegan;
 
     LedgerClusteredService(LogApplier applier, ReadBarriers barriers, int memberId) {
         this.applier = applier;
@@ -74,6 +77,20 @@ final class LedgerClusteredService implements ClusteredService {
             applier.apply(scratch, 0, length, header.position(), timestamp);
         }
         appliedPosition = header.position();
+    }
+
+    /**
+     * The first of these this service sees, on every start, is the one that began the log (the log
+     * is replayed whole): its cluster time seeds the ids, before any message is applied.
+     */
+    @Override
+    public void onNewLeadershipTermEvent(long leadershipTermId, long logPosition, long timestamp,
+                                         long termBaseLogPosition, int leaderMemberId, int logSessionId,
+                                         TimeUnit timeUnit, int appVersion) {
+        if (!logBegan) {
+            logBegan = true;
+            applier.logBegan(timeUnit.toNanos(timestamp));
+        }
     }
 
     @Override

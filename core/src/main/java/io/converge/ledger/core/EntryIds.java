@@ -12,7 +12,7 @@ import java.util.UUID;
  * differing. Not thread-safe: {@link #next()} has one caller, the sequencer.
  */
 public final class EntryIds {
-    private final long instanceBits;
+    private long instanceBits;
     private long counter;
 
     EntryIds() {
@@ -26,6 +26,14 @@ public final class EntryIds {
     /** The high 64 bits shared by every id this instance issues. */
     long instanceBits() {
         return instanceBits;
+    }
+
+    /**
+     * From now on, ids carry {@code bits}: a clustered ledger learns its cluster's from the log
+     * before it issues any id.
+     */
+    void rebase(long bits) {
+        instanceBits = bits;
     }
 
     /** The low 64 bits of a fresh id; the high bits are {@link #instanceBits()}. */

@@ -9,9 +9,10 @@ import java.util.List;
  * store, in log order: the single writer of the store in cluster mode, as the
  * {@link Sequencer} is standalone. Every member applies the same messages to the same state,
  * so it must derive everything from them: an entry's sequence is its context's next; its id
- * is the cluster's {@link ReplicatedLog#idBits()} and the message's start position in the log
- * plus the entry's index (each entry takes more than one byte of the log, so ids never
- * repeat); its append time is the message's cluster timestamp (at least its context's last).
+ * is the cluster's id bits (its {@link ReplicatedLog#idBits()} mixed with the cluster time its
+ * log began, see {@link #logBegan}) and the message's start position in the log plus the
+ * entry's index (each entry takes more than one byte of the log, so ids never repeat); its
+ * append time is the message's cluster timestamp (at least its context's last).
  * Memory and disk are charged but never refuse an entry here: a member that cannot store a
  * committed entry stops (its ledger fails, health turns NOT_SERVING) rather than differ.
  *
@@ -27,6 +28,7 @@ public final class LogApplier {
     private final LoadRules loads;
     private final MemoryBudget budget;
     private final EntryIds ids;
+    private final long memberIdBits;
     private final WatchFanOut fanOut;
     private final PendingReplies pending;
     private final Runnable batchEnd;
@@ -44,7 +46,8 @@ public final class LogApplier {
         this.records = contexts.records();
         this.writer = new EntryWriter(records);
         this.budget = budget;
-        this.ids = new EntryIds(log.idBits());
+        this.memberIdBits = log.idBits();
+        this.ids = new EntryIds(memberIdBits);
         this.loads = new LoadRules(contexts, writer, budget, ids, stats);
         this.fanOut = fanOut;
         this.pending = pending;
@@ -53,6 +56,21 @@ public final class LogApplier {
         this.faults = faults;
         this.memberId = log.memberId();
         this.commitTimeoutMillis = log.commitTimeoutNanos() / 1_000_000;
+    }
+
+    /**
+     * The log this member applies began (its first leadership term, the first event in it) at
+     * cluster time {@code timestampNs}; called before any message is applied, on every start, as
+     * the log is replayed. Ids then carry the member list's bits mixed with that time, the same on
+     * every member and after every restart, but not shared with another cluster of the same member
+     * ids (nor with this one started afresh): ids stay unique across clusters, and a snapshot taken
+     * from one loads into its own context on another with its ids (LoadRules refuses ids carrying
+     * the target's own bits as forged).
+     */
+    public void logBegan(long timestampNs) {
+        long h = (memberIdBits ^ timestampNs) * 0xBF58476D1CE4E5B9L;
+        h = (h ^ (h >>> 27)) * 0x94D049BB133111EBL;
+        ids.rebase(h ^ (h >>> 31));
     }
 
     /** The log position after the last message applied here (0 before any). Any thread. */
