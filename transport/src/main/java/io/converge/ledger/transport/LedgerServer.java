@@ -200,6 +200,12 @@ public final class LedgerServer implements RunningServer {
         return new LedgerServer(builder, settings, watchBytes, null);
     }
 
+    /** As {@link #start(ServerBuilder, ServerSettings, ClusterSettings)}, with a watch-bytes budget of the caller's. */
+    static LedgerServer start(ServerBuilder<?> builder, ServerSettings settings, WatchBytesBudget watchBytes,
+                              ClusterSettings cluster) throws IOException {
+        return new LedgerServer(builder, settings, watchBytes, cluster);
+    }
+
     @Override
     public int port() {
         return server.getPort();

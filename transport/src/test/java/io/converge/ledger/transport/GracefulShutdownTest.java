@@ -101,7 +101,7 @@ class GracefulShutdownTest extends ServedOverBothTransports {
      * CANCELLED): never OK, so the client resumes after the last sequence it received.
      */
     private void assertEndedHonestly(Status end, List<Long> received) {
-        boolean cut = transport == Transport.NETTY && end.getCode() == Status.Code.CANCELLED
+        boolean cut = transport.overNetty() && end.getCode() == Status.Code.CANCELLED
             && String.valueOf(end.getDescription()).contains("RST_STREAM");
         assertTrue(end.getCode() == Status.Code.UNAVAILABLE || cut, end.toString());
         assertEquals(oneTo(received.size()), received, "a gap-free prefix");

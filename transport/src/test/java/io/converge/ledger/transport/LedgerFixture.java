@@ -35,6 +35,8 @@ final class LedgerFixture implements AutoCloseable {
     private final List<ManagedChannel> extraChannels = new CopyOnWriteArrayList<>();
     /** Over Netty, the server's edge (event loops, connection cap), as the server main sets it up; else null. */
     private NettyEdge edge;
+    /** For {@link Transport#NETTY_CLUSTER_MEMBER}, the cluster the server is a member of; else null. */
+    private ServedClusterMember cluster;
 
     private LedgerFixture(Transport transport, String inProcessName, LedgerServer server, ManagedChannel channel) {
         this.transport = transport;
@@ -66,14 +68,21 @@ final class LedgerFixture implements AutoCloseable {
                     .maxInboundMessageSize(settings.maxInboundMessageBytes())
                     .build());
             }
-            case NETTY -> {
+            case NETTY, NETTY_CLUSTER_MEMBER -> {
                 String loopback = InetAddress.getLoopbackAddress().getHostAddress();
                 NettyEdge edge = NettyEdge.create(settings.limits().withBindAddresses(loopback,
                     settings.limits().metricsBindAddress()));
                 LedgerServer server;
+                ServedClusterMember cluster = null;
                 try {
-                    server = LedgerServer.start(intercepted(edge.builder(0), interceptors), settings, watchBytes);
-                } catch (IOException | RuntimeException e) {
+                    if (transport.clustered()) {
+                        cluster = ServedClusterMember.start(settings.ledger(), member ->
+                            LedgerServer.start(intercepted(edge.builder(0), interceptors), settings, watchBytes, member));
+                        server = cluster.server;
+                    } else {
+                        server = LedgerServer.start(intercepted(edge.builder(0), interceptors), settings, watchBytes);
+                    }
+                } catch (IOException | RuntimeException | Error e) {
                     edge.close();
                     throw e;
                 }
@@ -86,6 +95,7 @@ final class LedgerFixture implements AutoCloseable {
                     .maxInboundMessageSize(settings.maxInboundMessageBytes())
                     .build());
                 fixture.edge = edge;
+                fixture.cluster = cluster;
                 yield fixture;
             }
         };
@@ -124,7 +134,7 @@ final class LedgerFixture implements AutoCloseable {
     ManagedChannel openChannel(Consumer<ManagedChannelBuilder<?>> configure) {
         ManagedChannelBuilder<?> builder = switch (transport) {
             case IN_PROCESS -> InProcessChannelBuilder.forName(inProcessName);
-            case NETTY -> NettyChannelBuilder
+            case NETTY, NETTY_CLUSTER_MEMBER -> NettyChannelBuilder
                 .forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))
                 .usePlaintext();
         };
@@ -150,6 +160,9 @@ final class LedgerFixture implements AutoCloseable {
         server.close();
         if (edge != null) {
             edge.close();
+        }
+        if (cluster != null) {
+            cluster.close();
         }
         try {
             if (!channel.awaitTermination(DEADLINE_SECONDS, TimeUnit.SECONDS)) {

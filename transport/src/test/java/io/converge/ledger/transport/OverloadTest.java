@@ -38,6 +38,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * without a status; Get and health keep answering; an AppendStream reads no further than
  * its batches in flight.
  */
+@StandaloneOnly("stalls the standalone ring's Sequencer through the clock injected with LedgerConfig; in cluster mode the"
+    + " ring's first stage is the LogForwarder and entry times are cluster time, so that clock is never read")
 @ParameterizedClass
 @MethodSource(ServedOverBothTransports.SERVERS)
 class OverloadTest extends ServedOverBothTransports {

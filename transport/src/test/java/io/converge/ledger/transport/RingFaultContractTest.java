@@ -41,6 +41,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * once with UNAVAILABLE saying why, what was stored stays readable, and the server still
  * shuts down promptly.
  */
+@StandaloneOnly("injects a fault into the standalone ring's Sequencer stage, which a cluster member's ring does not have"
+    + " (its first stage is the LogForwarder)")
 @ParameterizedClass
 @MethodSource(ServedOverBothTransports.SERVERS)
 class RingFaultContractTest extends ServedOverBothTransports {

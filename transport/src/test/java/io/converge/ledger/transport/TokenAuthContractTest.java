@@ -105,7 +105,7 @@ class TokenAuthContractTest {
 
     static List<Arguments> cases() {
         List<Arguments> cases = new ArrayList<>();
-        for (Transport transport : Transport.values()) {
+        for (Transport transport : Transport.STANDALONE) {
             for (Rpc rpc : rpcs()) {
                 for (Caller caller : Caller.values()) {
                     cases.add(Arguments.of(transport, rpc, caller));
@@ -122,7 +122,7 @@ class TokenAuthContractTest {
             + TOKENS.get(Role.WRITE) + "\twrite\n\n" + TOKENS.get(Role.ADMIN) + " admin\n");
         ServerSettings settings = ServerSettings.defaults().withMetricsPort(0)
             .withSecurity(ServerSecurity.none().withTokens(tokens));
-        for (Transport transport : Transport.values()) {
+        for (Transport transport : Transport.STANDALONE) {
             LedgerFixture fixture = LedgerFixture.start(transport, settings);
             SERVERS.put(transport, fixture);
             // one entry, so that a Watch admitted gets a first message at once

@@ -136,7 +136,7 @@ class TransferBudgetContractTest extends ServedOverBothTransports {
      */
     @Test
     void manyUnreadUnarySnapshotsHoldNoMoreThanTheBudgetAndTheRestAreRefused() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(transport == Transport.NETTY);
+        org.junit.jupiter.api.Assumptions.assumeTrue(transport.overNetty());
         fill("big", 1); // a blob of about 1 MiB: three fit the budget, four do not
         int calls = 40;
         BlockingQueue<Status> closed = new LinkedBlockingQueue<>();

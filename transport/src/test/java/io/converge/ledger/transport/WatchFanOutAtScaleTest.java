@@ -42,7 +42,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * flow control, not the ledger).
  */
 @ParameterizedClass
-@EnumSource(Transport.class)
+@EnumSource(value = Transport.class, names = {"IN_PROCESS", "NETTY"})
 class WatchFanOutAtScaleTest {
     private static final int WATCHERS = 1000;
     private static final int CHANNELS = 4;
