@@ -21,6 +21,7 @@ import org.agrona.concurrent.NoOpLock;
 
 import java.io.File;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -43,6 +44,7 @@ public final class ClusterNode implements AutoCloseable {
     private final Ledger ledger;
     private final LedgerClusteredService service;
     private final ClusteredServiceContainer container;
+    private volatile boolean closed;
     /** Ingress thread: the commit position when this member last asked for a snapshot. */
     private long lastSnapshotRequest;
 
@@ -226,11 +228,25 @@ public final class ClusterNode implements AutoCloseable {
     }
 
     /**
-     * Stops this member: its ingress first (writes waiting here are answered UNAVAILABLE), then
-     * the service, then the ledger, then the consensus module, archive and driver.
+     * Stops this member, answering every write it took: it waits (up to the commit timeout, at
+     * most 2 s) for the writes it forwarded to be applied here and answered; then stops its
+     * ingress and its service, answers the writes still waiting UNAVAILABLE ("may still be
+     * stored"), closes the ledger (which refuses what is left in its ring and ends every watch
+     * with UNAVAILABLE), and stops the consensus module, archive and driver. Idempotent.
      */
     @Override
     public void close() {
-        CloseHelper.quietCloseAll(ingressRunner, container, ledger, driver);
+        if (closed) {
+            return;
+        }
+        closed = true;
+        long deadline = System.nanoTime() + Math.min(TimeUnit.SECONDS.toNanos(2),
+            TimeUnit.MILLISECONDS.toNanos(settings.commitTimeoutMillis()));
+        while (ledger.logApplier().waiting() > 0 && System.nanoTime() - deadline < 0) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        }
+        CloseHelper.quietCloseAll(ingressRunner, container);
+        ledger.logApplier().abandonAll("the server is shutting down");
+        CloseHelper.quietCloseAll(ledger, driver);
     }
 }

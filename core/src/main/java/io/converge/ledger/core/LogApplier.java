@@ -200,6 +200,11 @@ public final class LogApplier {
         }
     }
 
+    /** Any thread, once nothing will be applied any more (closing): answers UNAVAILABLE to every caller still waiting. */
+    public void abandonAll(String why) {
+        abandonSentUpTo(Long.MAX_VALUE, why);
+    }
+
     private void applyAppends(ByteBuffer m, int offset, long firstId, long timestampNs, List<Object> replies) {
         int at = offset + LogMessages.HEADER_BYTES;
         int commands = m.getInt(at);

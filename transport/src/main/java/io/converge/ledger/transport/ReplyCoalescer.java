@@ -16,33 +16,37 @@ import java.util.concurrent.RejectedExecutionException;
  * the completion thread's time where measured); queued and handed on at the end of the
  * batch, a loop is woken once for all of them and writes them in one flush.
  *
- * <p>{@link #reply} and {@link #run()} (the ledger's batch-end action) are for the
- * completion thread only. A call that did not arrive on a Netty event loop (the in-process
- * transport) is answered at once.
+ * <p>{@link #reply} and {@link #run()} (the ledger's batch-end action) run on the thread that
+ * answers callers: the completion thread standalone; in cluster mode also the clustered
+ * service's (writes applied), the ring's forwarding thread and the ingress thread (writes
+ * refused or timed out), each followed by {@link #run()} on the same thread. So the queue is
+ * per thread, and a thread hands on only what it queued. A call that did not arrive on a
+ * Netty event loop (the in-process transport) is answered at once.
  */
 final class ReplyCoalescer implements Runnable {
     private static final System.Logger LOG = System.getLogger(ReplyCoalescer.class.getName());
 
-    /** Completion thread only: the replies of the current batch, by event loop. */
-    private final Map<EventExecutor, List<Runnable>> pending = new IdentityHashMap<>();
+    /** The replies of the calling thread's current batch, by event loop. */
+    private final ThreadLocal<Map<EventExecutor, List<Runnable>>> queued = ThreadLocal.withInitial(IdentityHashMap::new);
 
     /** The event loop running the calling thread, or null when it is not one. */
     static EventExecutor currentLoop() {
         return ThreadExecutorMap.currentExecutor();
     }
 
-    /** Completion thread only: sends {@code send} on {@code loop} at the end of this batch, or now if null. */
+    /** Sends {@code send} on {@code loop} when this thread next runs {@link #run()}, or now if null. */
     void reply(EventExecutor loop, Runnable send) {
         if (loop == null) {
             send.run();
             return;
         }
-        pending.computeIfAbsent(loop, l -> new ArrayList<>()).add(send);
+        queued.get().computeIfAbsent(loop, l -> new ArrayList<>()).add(send);
     }
 
-    /** Completion thread only, at the end of each ring batch: hands every queued reply to its loop. */
+    /** At the end of each batch of answers: hands every reply this thread queued to its loop. */
     @Override
     public void run() {
+        Map<EventExecutor, List<Runnable>> pending = queued.get();
         if (pending.isEmpty()) {
             return;
         }
