@@ -50,7 +50,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * Three cluster members in their own JVMs, as operators run them (docs/CLUSTER.md), under a
  * mixed Append and AppendBatch load on all three from an independent gRPC client; the leader
  * is killed with SIGKILL three times in a row and each time restarted on its ports and data.
- * Tagged {@code cluster-process}: 77 s on a busy 2-core machine (load average 19), a third of it waiting out
+ * Tagged {@code cluster-process}: 68 to 77 s on a busy 2-core machine (load average 10 to 19), a third waiting out
  * Aeron's 10 s mark-file liveness before a killed member can start again. Run it alone with
  * {@code mvn -B -o -q test -pl transport -am -Dtest=ClusterProcessTest -Dsurefire.failIfNoSpecifiedTests=false}.
  */
