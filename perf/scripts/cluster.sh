@@ -63,7 +63,7 @@ pid_of() { # dir id: the pid recorded for the member when it is still running, e
   local pid
   pid=$(cat "$1/node-$2.pid" 2>/dev/null || true)
   if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null \
-    && { [[ ! -r /proc/$pid/cmdline ]] || grep -q converge-ledger "/proc/$pid/cmdline"; }; then
+    && { [[ ! -r /proc/$pid/cmdline ]] || grep -q converge-ledger "/proc/$pid/cmdline" 2>/dev/null; }; then
     echo "$pid"
   fi
 }
@@ -97,15 +97,17 @@ await_ready() { # dir ids...
   while :; do
     waiting=""
     for id in "$@"; do
-      if [[ -z $(pid_of "$dir" "$id") ]] && grep -q "active Mark file detected" <<<"$(current_log "$dir" "$id")" \
-        && ((SECONDS + 2 < deadline)); then
-        # Aeron's archive refuses a mark file written to in the last 10 s (Archive.Configuration.LIVENESS_TIMEOUT_MS),
-        # which a member killed with -9 leaves behind: try again until it has gone stale.
-        echo "cluster.sh: member $id: its killed predecessor's Aeron mark file is still fresh; starting it again in 1 s" >&2
-        sleep 1
-        launch "$dir" "$id"
-      fi
       if [[ -z $(pid_of "$dir" "$id") ]]; then
+        if grep -q "active Mark file detected" <<<"$(current_log "$dir" "$id")" && ((SECONDS + 2 < deadline)); then
+          # Aeron's archive refuses a mark file written to in the last 10 s (Archive.Configuration.LIVENESS_TIMEOUT_MS),
+          # which a member killed with -9 leaves behind: try again until it has gone stale.
+          echo "cluster.sh: member $id: its killed predecessor's Aeron mark file is still fresh;" \
+            "starting it again in 1 s" >&2
+          sleep 1
+          launch "$dir" "$id"
+          waiting="$waiting $id"
+          continue
+        fi
         echo "cluster.sh: member $id exited; the end of $dir/node-$id.log:" >&2
         tail -n 30 "$dir/node-$id.log" >&2
         exit 1
