@@ -32,14 +32,16 @@ public final class FailoverProbe {
         AppendRequest request = AppendRequest.newBuilder().setContextId("failover-probe").setKey("probe")
             .setPayload(ByteString.copyFromUtf8("probe")).build();
         boolean failing = false;
+        boolean ready = false;
         for (long i = 0; ; i++) {
             int n = (int) (i % stubs.size());
             long sent = System.currentTimeMillis();
             try {
                 stubs.get(n).withDeadlineAfter(10, TimeUnit.SECONDS).append(request);
                 long done = System.currentTimeMillis();
-                if (i == 0) {
+                if (!ready) {
                     System.out.println("ready " + sent + " " + done + " " + names.get(n));
+                    ready = true;
                 } else if (failing || done - sent > 50) {
                     System.out.println("ok " + sent + " " + done + " " + names.get(n));
                 }
