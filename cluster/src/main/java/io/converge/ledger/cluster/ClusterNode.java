@@ -138,7 +138,13 @@ public final class ClusterNode implements AutoCloseable {
      * there is one, writes are answered UNAVAILABLE.
      */
     public static ClusterNode start(ClusterSettings settings, Function<ReplicatedLog, Ledger> startLedger) {
-        return new ClusterNode(settings, startLedger);
+        // Aeron's contexts take SIGTERM and SIGINT over (JvmSignals): give them back, so the server's shutdown hook runs.
+        Runnable giveSignalsBack = JvmSignals.save();
+        try {
+            return new ClusterNode(settings, startLedger);
+        } finally {
+            giveSignalsBack.run();
+        }
     }
 
     /** The idle strategy of every agent: a few spins and yields, then parking up to 1 ms. */

@@ -62,11 +62,17 @@ final class LedgerProcess implements AutoCloseable {
      * environment reaches the child.
      */
     static LedgerProcess start(Path dataDir, Map<String, String> env) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(
-            System.getProperty("java.home") + File.separator + "bin" + File.separator + "java",
-            "-Xmx512m",
-            "-cp", System.getProperty("java.class.path"),
-            LedgerServerMain.class.getName());
+        return start(dataDir, env, List.of());
+    }
+
+    /** As {@link #start(Path, Map)}, with {@code jvmArgs} (such as the --add-opens cluster mode needs) before the main. */
+    static LedgerProcess start(Path dataDir, Map<String, String> env, List<String> jvmArgs) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
+        command.add("-Xmx512m");
+        command.addAll(jvmArgs);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), LedgerServerMain.class.getName()));
+        ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().keySet().removeIf(name -> name.startsWith("LEDGER_") || name.equals("GRPC_PORT"));
         pb.environment().put("GRPC_PORT", "0");
         pb.environment().put("LEDGER_STORAGE", "files");
