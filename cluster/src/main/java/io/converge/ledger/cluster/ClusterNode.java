@@ -23,7 +23,6 @@ import java.io.File;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
-import java.util.function.Supplier;
 
 /**
  * One member of a ledger cluster, in this JVM: its Aeron media driver, archive and consensus
@@ -51,7 +50,7 @@ public final class ClusterNode implements AutoCloseable {
     private ClusterNode(ClusterSettings settings, Function<ReplicatedLog, Ledger> startLedger) {
         this.settings = settings;
         File dir = settings.directory().toFile();
-        String aeronDir = new File(dir, "aeron").getAbsolutePath();
+        String aeronDir = settings.aeronDirectoryOrDefault().toAbsolutePath().toString();
         ClusterMembers.Member self = settings.self();
         MediaDriver.Context driverContext = new MediaDriver.Context()
             .threadingMode(ThreadingMode.SHARED)
@@ -147,14 +146,30 @@ public final class ClusterNode implements AutoCloseable {
         }
     }
 
-    /** The idle strategy of every agent: a few spins and yields, then parking up to 1 ms. */
+    /**
+     * The idle strategy of every agent: a few spins and yields, then parking from 1 µs up to
+     * 1 ms; {@code -Dledger.cluster.idle=spins,yields,minParkNs,maxParkNs} sets another (a
+     * dedicated machine may spin more for lower latency).
+     *
+     * @throws IllegalArgumentException when the property is not four numbers
+     */
     static IdleStrategy idle() {
-        return new BackoffIdleStrategy(10, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
+        String value = System.getProperty(IDLE_PROPERTY, "10,10,1000,1000000");
+        String[] p = value.split(",");
+        try {
+            if (p.length != 4) {
+                throw new NumberFormatException();
+            }
+            return new BackoffIdleStrategy(Long.parseLong(p[0].trim()), Long.parseLong(p[1].trim()),
+                Long.parseLong(p[2].trim()), Long.parseLong(p[3].trim()));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("-D" + IDLE_PROPERTY + " must be spins,yields,minParkNs,maxParkNs, not '"
+                + value + "'");
+        }
     }
 
-    static Supplier<IdleStrategy> idleSupplier() {
-        return ClusterNode::idle;
-    }
+    /** The system property that sets every agent's idle strategy. */
+    public static final String IDLE_PROPERTY = "ledger.cluster.idle";
 
     public Ledger ledger() {
         return ledger;

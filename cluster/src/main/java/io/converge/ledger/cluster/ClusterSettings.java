@@ -23,9 +23,12 @@ import java.util.stream.Stream;
  * @param heartbeatTimeoutMillis how long followers wait without the leader's heartbeat before electing a new one
  * @param snapshotLogBytes   the leader has every member take a snapshot each time the log grew by this much
  *                           since the last one (0: never), so that a restart replays at most about this much
+ * @param aeronDirectory     where the media driver's directory goes (its term buffers among it), as
+ *                           {@code member-ID} under it; null for {@code directory/aeron}. tmpfs
+ *                           ({@code /dev/shm}) spares the disk their writeback
  */
 public record ClusterSettings(ClusterMembers members, int memberId, Path directory, long commitTimeoutMillis,
-                              long heartbeatTimeoutMillis, long snapshotLogBytes) {
+                              long heartbeatTimeoutMillis, long snapshotLogBytes, Path aeronDirectory) {
     public static final long DEFAULT_COMMIT_TIMEOUT_MILLIS = 5_000;
     public static final long DEFAULT_HEARTBEAT_TIMEOUT_MILLIS = 1_500;
     public static final long DEFAULT_SNAPSHOT_LOG_BYTES = 1L << 30;
@@ -33,7 +36,12 @@ public record ClusterSettings(ClusterMembers members, int memberId, Path directo
     /** With the default snapshot interval. */
     public ClusterSettings(ClusterMembers members, int memberId, Path directory, long commitTimeoutMillis,
                            long heartbeatTimeoutMillis) {
-        this(members, memberId, directory, commitTimeoutMillis, heartbeatTimeoutMillis, DEFAULT_SNAPSHOT_LOG_BYTES);
+        this(members, memberId, directory, commitTimeoutMillis, heartbeatTimeoutMillis, DEFAULT_SNAPSHOT_LOG_BYTES, null);
+    }
+
+    /** The media driver's directory: {@code member-ID} under {@link #aeronDirectory()}, or {@code directory/aeron}. */
+    public Path aeronDirectoryOrDefault() {
+        return aeronDirectory != null ? aeronDirectory.resolve("member-" + memberId) : directory.resolve("aeron");
     }
 
     public ClusterSettings {
@@ -76,7 +84,9 @@ public record ClusterSettings(ClusterMembers members, int memberId, Path directo
             dir == null ? dataDirectory.resolve("cluster") : Path.of(dir),
             millis(env, "LEDGER_CLUSTER_COMMIT_TIMEOUT_MS", DEFAULT_COMMIT_TIMEOUT_MILLIS),
             millis(env, "LEDGER_CLUSTER_HEARTBEAT_TIMEOUT_MS", DEFAULT_HEARTBEAT_TIMEOUT_MILLIS),
-            millis(env, "LEDGER_CLUSTER_SNAPSHOT_LOG_BYTES", DEFAULT_SNAPSHOT_LOG_BYTES));
+            millis(env, "LEDGER_CLUSTER_SNAPSHOT_LOG_BYTES", DEFAULT_SNAPSHOT_LOG_BYTES),
+            env.get("LEDGER_CLUSTER_AERON_DIR") == null || env.get("LEDGER_CLUSTER_AERON_DIR").isBlank() ? null
+                : Path.of(env.get("LEDGER_CLUSTER_AERON_DIR").trim()));
     }
 
     private static long millis(Map<String, String> env, String name, long otherwise) {
