@@ -49,10 +49,11 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * Three cluster members in their own JVMs, as operators run them (docs/CLUSTER.md), under a
  * mixed Append and AppendBatch load on all three from an independent gRPC client; the leader
- * is killed with SIGKILL three times in a row and each time restarted on its ports and data.
- * Tagged {@code cluster-process}: 68 to 77 s on a busy 2-core machine (load average 10 to 19), a third waiting out
- * Aeron's 10 s mark-file liveness before a killed member can start again. Run it alone with
- * {@code mvn -B -o -q test -pl transport -am -Dtest=ClusterProcessTest -Dsurefire.failIfNoSpecifiedTests=false}.
+ * is killed with SIGKILL and restarted on its ports and data: once in the default run (CI), three
+ * times in a row with {@code -Dledger.cluster.kills=3}, as the issue asks:
+ * {@code mvn -B -o -q test -pl transport -am -Dtest=ClusterProcessTest -Dledger.cluster.kills=3
+ * -Dsurefire.failIfNoSpecifiedTests=false} (68 to 77 s on a busy 2-core machine, load average 10 to 19,
+ * a third of it waiting out Aeron's 10 s mark-file liveness before a killed member can start again).
  */
 @Tag("cluster-process")
 class ClusterProcessTest {
@@ -60,7 +61,7 @@ class ClusterProcessTest {
     private static final List<String> AERON_OPENS = List.of("--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED",
         "--add-opens", "java.base/java.util.zip=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED");
     private static final int MEMBERS = 3;
-    private static final int KILLS = 3;
+    private static final int KILLS = Integer.getInteger("ledger.cluster.kills", 1);
     /** Bounds: a member serving and following a leader (with restarts refused by a fresh mark file); one failover. */
     private static final long MEMBER_START_SECONDS = 45;
     private static final long FAILOVER_SECONDS = 20;

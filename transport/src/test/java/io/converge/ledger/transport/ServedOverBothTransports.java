@@ -36,10 +36,14 @@ abstract class ServedOverBothTransports {
     /** Which contract classes run against a cluster member: {@code default}, {@code all} or {@code none}. */
     static final String CLUSTER_PROPERTY = "ledger.contract.cluster";
 
-    /** The contract classes that run against a cluster member in the default run (the CI's). */
+    /**
+     * The contract classes that run against a cluster member in the default run (the CI's): the
+     * writes, Get, Watch and bad input, about 45 tests at a cluster each. Load and Snapshot through
+     * the log are the cluster module's ClusterWritesTest and ClusterSnapshotTest in the default run.
+     */
     static final Set<String> CLUSTER_DEFAULT = Set.of(
         "AppendContractTest", "AppendBatchContractTest", "AppendStreamContractTest", "GetContractTest",
-        "WatchContractTest", "WatchBatchesContractTest", "SnapshotLoadContractTest", "BadInputContractTest");
+        "WatchContractTest", "BadInputContractTest");
 
     @Parameter(0)
     Transport transport;
