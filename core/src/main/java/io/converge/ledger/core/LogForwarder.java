@@ -91,9 +91,6 @@ final class LogForwarder implements EventHandler<LedgerCommand> {
                     "an earlier batch on this stream was refused: " + stream.refusal.getMessage());
                 return;
             }
-            if (b.size == 0) {
-                return; // nothing to replicate: the completion handler answers it at once
-            }
             long bound = 5 + b.recordBytes + 16L * b.size; // a record is larger than an entry's encoding but for 16 bytes
             if (bound > room()) {
                 flush();
@@ -109,6 +106,9 @@ final class LogForwarder implements EventHandler<LedgerCommand> {
             message.put(LogMessages.A_BATCH).putInt(b.size);
             commands++;
             replies.add(b);
+            if (b.size == 0) {
+                c.forwarded = true; // an empty batch goes through the log too, to be answered in its stream's turn
+            }
         }
         if (b.rejection != null || c.batchIndex >= b.size) {
             return;

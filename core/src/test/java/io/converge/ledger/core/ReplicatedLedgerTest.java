@@ -164,6 +164,28 @@ class ReplicatedLedgerTest {
     }
 
     @Test
+    void anEmptyBatchIsAnsweredThroughTheLogInItsTurnNotBeforeTheBatchesAheadOfIt() throws Exception {
+        FakeLog log = new FakeLog(0, 1 << 20, TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS));
+        Ledger origin = member(log);
+        BatchStream stream = new BatchStream();
+        TestBatch.BatchFuture first = TestBatch.appendAsync(origin, new TestBatch().add("ctx", "x"), stream);
+        TestBatch.BatchFuture empty = TestBatch.appendAsync(origin, new TestBatch(), stream);
+        Callbacks.await(CompletableFuture.runAsync(() -> {
+            while (log.offered.size() < 1) {
+                Thread.onSpinWait();
+            }
+        }));
+        Thread.sleep(50); // the ring has long had both batches
+        assertFalse(empty.isDone(), "the empty batch is not answered before the batch ahead of it is applied");
+        long position = 0;
+        while (!empty.isDone()) {
+            position = commitNext(log, position, 3, origin);
+        }
+        assertEquals(1, Callbacks.await(first).size());
+        assertEquals(0, Callbacks.await(empty).size());
+    }
+
+    @Test
     void aLogThatTakesNoMessageMakesWritesUnavailableWithItsReason() {
         FakeLog log = new FakeLog(0, 1 << 20, TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS));
         log.refusing = true;

@@ -79,6 +79,14 @@ public final class LedgerServerMain {
             edge.close();
             log.log(System.Logger.Level.INFO, "stopped");
         }, "ledger-shutdown"));
+        // Before "listening": a SIGHUP sent as soon as the server says it listens must find the handler.
+        if (settings.security().authOn() && server instanceof LedgerServer ledgerServer) {
+            boolean reloads = SighupReload.install(ledgerServer::reloadTokens);
+            log.log(System.Logger.Level.INFO, "token authentication on, " + settings.security().tokens().size()
+                + " tokens from " + settings.security().tokensFile() + (reloads ? " (SIGHUP reloads it)" : ""));
+        } else if (settings.security().authOn()) {
+            log.log(System.Logger.Level.WARNING, "LEDGER_AUTH_TOKENS_FILE is not applied in noop-baseline mode");
+        }
         if (mode == ServingMode.NOOP_BASELINE) {
             log.log(System.Logger.Level.INFO, "NO-OP BASELINE (stores nothing, only answers Append) listening on port "
                 + server.port() + " of " + settings.limits().bindAddress());
@@ -94,13 +102,6 @@ public final class LedgerServerMain {
         if (settings.security().tlsOn()) {
             log.log(System.Logger.Level.INFO, "TLS only, certificate " + settings.security().tls().certFile()
                 + (settings.security().tls().mutual() ? "; clients must present a certificate (mTLS)" : ""));
-        }
-        if (settings.security().authOn() && server instanceof LedgerServer ledgerServer) {
-            boolean reloads = SighupReload.install(ledgerServer::reloadTokens);
-            log.log(System.Logger.Level.INFO, "token authentication on, " + settings.security().tokens().size()
-                + " tokens from " + settings.security().tokensFile() + (reloads ? " (SIGHUP reloads it)" : ""));
-        } else if (settings.security().authOn()) {
-            log.log(System.Logger.Level.WARNING, "LEDGER_AUTH_TOKENS_FILE is not applied in noop-baseline mode");
         }
         if (server.metricsPort() >= 0) {
             String host = settings.limits().metricsBindAddress();
