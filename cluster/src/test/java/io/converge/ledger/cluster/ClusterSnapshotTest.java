@@ -32,7 +32,8 @@ class ClusterSnapshotTest {
             cluster.stop(follower);
             cluster.start(follower);
             cluster.awaitLeader();
-            assertEquals(2, cluster.node(follower).restoredContexts(), "both contexts came from the snapshot");
+            TestCluster.await("the restarted member restored both contexts from the snapshot",
+                () -> cluster.node(follower).restoredContexts() == 2);
             for (String context : List.of("ctx-a", "ctx-b")) {
                 List<Entry> expected = entries(cluster, leader, context);
                 assertEquals(25, expected.size(), context);
