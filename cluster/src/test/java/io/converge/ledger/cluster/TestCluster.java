@@ -20,8 +20,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -30,6 +32,9 @@ import java.util.function.BooleanSupplier;
  * the same ports and data. Every wait is bounded.
  */
 final class TestCluster implements AutoCloseable {
+    /** The next base port to try: from a random point, then onwards (see freePorts). */
+    private static final AtomicInteger NEXT_BASE = new AtomicInteger(5 * ThreadLocalRandom.current().nextInt(2_400));
+
     static final long WAIT_SECONDS = 30;
 
     private final Path root;
@@ -52,7 +57,9 @@ final class TestCluster implements AutoCloseable {
     /** A base port whose five UDP ports from it are free now. */
     static int freePorts() throws IOException {
         for (int attempt = 0; attempt < 200; attempt++) {
-            int base = 20_000 + (int) (Math.random() * 40_000);
+            // Below Linux's ephemeral range (32768 up), where Aeron's own ":0" endpoints land; each
+            // base taken in this JVM once, five ports apart, so no two members' ranges overlap.
+            int base = 20_000 + Math.floorMod(NEXT_BASE.getAndAdd(ClusterMembers.PORTS_PER_MEMBER), 12_000);
             List<DatagramSocket> held = new ArrayList<>();
             try {
                 for (int p = base; p < base + ClusterMembers.PORTS_PER_MEMBER; p++) {

@@ -22,6 +22,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 /**
@@ -38,6 +39,9 @@ import java.util.stream.Stream;
  * the served member follows the leader and its ingress holds a session with it (bounded).
  */
 final class ServedClusterMember implements AutoCloseable {
+    /** The next base port to try: from a random point, then onwards (see freePorts). */
+    private static final AtomicInteger NEXT_BASE = new AtomicInteger(5 * ThreadLocalRandom.current().nextInt(2_400));
+
     static final int SERVED = 0;
     static final int LEADER = 1;
     private static final int SIZE = 3;
@@ -175,7 +179,9 @@ final class ServedClusterMember implements AutoCloseable {
     /** A base port whose five UDP ports from it are free now. */
     private static int freePorts() throws IOException {
         for (int attempt = 0; attempt < 200; attempt++) {
-            int base = 20_000 + ThreadLocalRandom.current().nextInt(40_000);
+            // Below Linux's ephemeral range (32768 up), where Aeron's own ":0" endpoints land; each
+            // base taken in this JVM once, five ports apart, so no two members' ranges overlap.
+            int base = 20_000 + Math.floorMod(NEXT_BASE.getAndAdd(ClusterMembers.PORTS_PER_MEMBER), 12_000);
             List<DatagramSocket> held = new ArrayList<>();
             try {
                 for (int p = base; p < base + ClusterMembers.PORTS_PER_MEMBER; p++) {
