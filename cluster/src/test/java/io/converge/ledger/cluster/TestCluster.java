@@ -10,9 +10,6 @@ import io.converge.ledger.core.LedgerException;
 import io.converge.ledger.core.StorageConfig;
 
 import java.io.IOException;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,10 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -32,9 +27,6 @@ import java.util.function.BooleanSupplier;
  * the same ports and data. Every wait is bounded.
  */
 final class TestCluster implements AutoCloseable {
-    /** The next base port to try: from a random point, then onwards (see freePorts). */
-    private static final AtomicInteger NEXT_BASE = new AtomicInteger(5 * ThreadLocalRandom.current().nextInt(2_400));
-
     static final long WAIT_SECONDS = 30;
 
     private final Path root;
@@ -45,34 +37,13 @@ final class TestCluster implements AutoCloseable {
         this.root = root;
         StringBuilder list = new StringBuilder();
         for (int id = 0; id < size; id++) {
-            list.append(id == 0 ? "" : ",").append(id).append("=127.0.0.1:").append(freePorts());
+            list.append(id == 0 ? "" : ",").append(id).append("=127.0.0.1:").append(TestPorts.freeBase());
         }
         this.members = ClusterMembers.parse(list.toString());
         this.nodes = new ClusterNode[size];
         for (int id = 0; id < size; id++) {
             start(id);
         }
-    }
-
-    /** A base port whose five UDP ports from it are free now. */
-    static int freePorts() throws IOException {
-        for (int attempt = 0; attempt < 200; attempt++) {
-            // Below Linux's ephemeral range (32768 up), where Aeron's own ":0" endpoints land; each
-            // base taken in this JVM once, five ports apart, so no two members' ranges overlap.
-            int base = 20_000 + Math.floorMod(NEXT_BASE.getAndAdd(ClusterMembers.PORTS_PER_MEMBER), 12_000);
-            List<DatagramSocket> held = new ArrayList<>();
-            try {
-                for (int p = base; p < base + ClusterMembers.PORTS_PER_MEMBER; p++) {
-                    held.add(new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), p)));
-                }
-                return base;
-            } catch (IOException taken) {
-                // try another
-            } finally {
-                held.forEach(DatagramSocket::close);
-            }
-        }
-        throw new IOException("no five free UDP ports found");
     }
 
     void start(int id) {

@@ -4,14 +4,13 @@ import io.aeron.cluster.ConsensusModule;
 import io.converge.ledger.cluster.ClusterMembers;
 import io.converge.ledger.cluster.ClusterNode;
 import io.converge.ledger.cluster.ClusterSettings;
+import io.converge.ledger.cluster.TestPorts;
 import io.converge.ledger.core.Ledger;
 import io.converge.ledger.core.LedgerConfig;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.DatagramSocket;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,10 +18,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 /**
@@ -39,9 +36,6 @@ import java.util.stream.Stream;
  * the served member follows the leader and its ingress holds a session with it (bounded).
  */
 final class ServedClusterMember implements AutoCloseable {
-    /** The next base port to try: from a random point, then onwards (see freePorts). */
-    private static final AtomicInteger NEXT_BASE = new AtomicInteger(5 * ThreadLocalRandom.current().nextInt(2_400));
-
     static final int SERVED = 0;
     static final int LEADER = 1;
     private static final int SIZE = 3;
@@ -75,7 +69,7 @@ final class ServedClusterMember implements AutoCloseable {
         StringBuilder list = new StringBuilder();
         for (int id = 0; id < SIZE; id++) {
             list.append(id == 0 ? "" : ",").append(id).append('=')
-                .append(InetAddress.getLoopbackAddress().getHostAddress()).append(':').append(freePorts());
+                .append(InetAddress.getLoopbackAddress().getHostAddress()).append(':').append(TestPorts.freeBase());
         }
         ClusterMembers members = ClusterMembers.parse(list.toString());
         List<CompletableFuture<ClusterNode>> starting = new ArrayList<>();
@@ -174,27 +168,6 @@ final class ServedClusterMember implements AutoCloseable {
                 throw new AssertionError("interrupted while waiting for a leader", e);
             }
         }
-    }
-
-    /** A base port whose five UDP ports from it are free now. */
-    private static int freePorts() throws IOException {
-        for (int attempt = 0; attempt < 200; attempt++) {
-            // Below Linux's ephemeral range (32768 up), where Aeron's own ":0" endpoints land; each
-            // base taken in this JVM once, five ports apart, so no two members' ranges overlap.
-            int base = 20_000 + Math.floorMod(NEXT_BASE.getAndAdd(ClusterMembers.PORTS_PER_MEMBER), 12_000);
-            List<DatagramSocket> held = new ArrayList<>();
-            try {
-                for (int p = base; p < base + ClusterMembers.PORTS_PER_MEMBER; p++) {
-                    held.add(new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), p)));
-                }
-                return base;
-            } catch (IOException taken) {
-                // try another
-            } finally {
-                held.forEach(DatagramSocket::close);
-            }
-        }
-        throw new IOException("no five free UDP ports found");
     }
 
     /** Stops the bare members (the served one stops with its server) and deletes the cluster's directory. */

@@ -86,8 +86,7 @@ class TokenReloadProcessTest {
             assertTrue(events.poll(LedgerFixture.DEADLINE_SECONDS, TimeUnit.SECONDS) instanceof WatchEvent);
 
             Files.writeString(tokens, NEW + " write\n");
-            server.signal("HUP");
-            server.awaitLine(Pattern.compile("reloaded 1 tokens from"));
+            server.signalUntil("HUP", Pattern.compile("reloaded 1 tokens from"));
             assertEquals(Status.Code.UNAUTHENTICATED, getAs(server, OLD));
             assertEquals(Status.Code.OK, getAs(server, NEW));
             as(server, NEW).append(AppendRequest.newBuilder().setContextId("reload").build());
@@ -96,8 +95,7 @@ class TokenReloadProcessTest {
             assertEquals(2, ((WatchEvent) second).getEntry().getSequence(), String.valueOf(second));
 
             Files.writeString(tokens, NEW + " write\nshort admin\n");
-            server.signal("HUP");
-            server.awaitLine(Pattern.compile("kept the 1 tokens in force: .* line 2: the token has 5 characters"));
+            server.signalUntil("HUP", Pattern.compile("kept the 1 tokens in force: .* line 2: the token has 5 characters"));
             assertEquals(Status.Code.OK, getAs(server, NEW));
             assertTrue(server.isAlive());
             assertFalse(server.outputText().contains(NEW), "a token is never printed");
