@@ -83,7 +83,9 @@ public final class LedgerServerMain {
         if (settings.security().authOn() && server instanceof LedgerServer ledgerServer) {
             boolean reloads = SighupReload.install(ledgerServer::reloadTokens);
             log.log(System.Logger.Level.INFO, "token authentication on, " + settings.security().tokens().size()
-                + " tokens from " + settings.security().tokensFile() + (reloads ? " (SIGHUP reloads it)" : ""));
+                + " tokens from " + settings.security().tokensFile() + (reloads ? " (SIGHUP reloads it)"
+                : " (SIGHUP cannot reload it: this process was started with SIGHUP ignored, as under nohup,"
+                + " or the JVM offers none; restart to change tokens)"));
         } else if (settings.security().authOn()) {
             log.log(System.Logger.Level.WARNING, "LEDGER_AUTH_TOKENS_FILE is not applied in noop-baseline mode");
         }

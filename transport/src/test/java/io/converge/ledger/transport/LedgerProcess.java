@@ -179,37 +179,6 @@ final class LedgerProcess implements AutoCloseable {
         }
     }
 
-    /**
-     * Sends {@code signal} until the child prints a line matching {@code pattern} (again every
-     * 2 s, within {@link #START_SECONDS}), for a signal whose effect is idempotent (SIGHUP's
-     * reload): on a loaded machine a first SIGHUP has been seen to go unanswered.
-     *
-     * @return that line's match
-     */
-    Matcher signalUntil(String signal, Pattern pattern) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(START_SECONDS);
-        int before = output.size();
-        while (true) {
-            signal(signal);
-            long retry = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-            while (System.nanoTime() - retry < 0) {
-                List<String> lines = List.copyOf(output);
-                for (String line : lines.subList(Math.min(before, lines.size()), lines.size())) {
-                    Matcher m = pattern.matcher(line);
-                    if (m.find()) {
-                        return m;
-                    }
-                }
-                Thread.sleep(10);
-            }
-            if (System.nanoTime() - deadline > 0 || !process.isAlive()) {
-                throw new AssertionError("the server printed no line like " + pattern + " within " + START_SECONDS
-                    + " s of SIG" + signal + (process.isAlive() ? "" : " (it exited, status " + process.exitValue()
-                    + ")") + ": " + outputText());
-            }
-        }
-    }
-
     boolean isAlive() {
         return process.isAlive();
     }

@@ -24,6 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The tokens file in a forked server main: SIGHUP swaps its tokens in without dropping an open
@@ -59,6 +60,10 @@ class TokenReloadProcessTest {
         try (LedgerProcess server = LedgerProcess.start(dir.resolve("data"),
             Map.of("LEDGER_AUTH_TOKENS_FILE", tokens.toString()))) {
             server.awaitListening();
+            // A process started with SIGHUP ignored (this build run under nohup) passes that on to its
+            // children, and the JVM keeps it ignored; the server says so at start, and it is no test then.
+            assumeTrue(server.outputText().contains("(SIGHUP reloads it)"),
+                "this JVM was started with SIGHUP ignored (under nohup?): its children cannot get one");
             assertEquals(Status.Code.OK, getAs(server, OLD));
             assertEquals(Status.Code.UNAUTHENTICATED, getAs(server, NEW));
 
@@ -86,7 +91,8 @@ class TokenReloadProcessTest {
             assertTrue(events.poll(LedgerFixture.DEADLINE_SECONDS, TimeUnit.SECONDS) instanceof WatchEvent);
 
             Files.writeString(tokens, NEW + " write\n");
-            server.signalUntil("HUP", Pattern.compile("reloaded 1 tokens from"));
+            server.signal("HUP");
+            server.awaitLine(Pattern.compile("reloaded 1 tokens from"));
             assertEquals(Status.Code.UNAUTHENTICATED, getAs(server, OLD));
             assertEquals(Status.Code.OK, getAs(server, NEW));
             as(server, NEW).append(AppendRequest.newBuilder().setContextId("reload").build());
@@ -95,7 +101,8 @@ class TokenReloadProcessTest {
             assertEquals(2, ((WatchEvent) second).getEntry().getSequence(), String.valueOf(second));
 
             Files.writeString(tokens, NEW + " write\nshort admin\n");
-            server.signalUntil("HUP", Pattern.compile("kept the 1 tokens in force: .* line 2: the token has 5 characters"));
+            server.signal("HUP");
+            server.awaitLine(Pattern.compile("kept the 1 tokens in force: .* line 2: the token has 5 characters"));
             assertEquals(Status.Code.OK, getAs(server, NEW));
             assertTrue(server.isAlive());
             assertFalse(server.outputText().contains(NEW), "a token is never printed");

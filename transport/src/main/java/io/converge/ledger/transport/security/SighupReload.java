@@ -17,7 +17,9 @@ public final class SighupReload {
     /**
      * Installs {@code action} as the SIGHUP handler.
      *
-     * @return whether it is installed (false where the JVM offers no SIGHUP, e.g. Windows)
+     * @return whether it is installed: false where the JVM offers no SIGHUP (Windows), and where
+     *         the process was started with SIGHUP ignored (under {@code nohup}): the JVM then keeps
+     *         it ignored and the handler would never run
      */
     public static boolean install(Runnable action) {
         try {
@@ -38,8 +40,9 @@ public final class SighupReload {
                     };
                 });
             Method handle = signal.getMethod("handle", signal, handler);
-            handle.invoke(null, hup, proxy);
-            return true;
+            Object before = handle.invoke(null, hup, proxy);
+            Object ignored = handler.getField("SIG_IGN").get(null);
+            return before != ignored;
         } catch (ReflectiveOperationException | RuntimeException e) {
             return false;
         }
