@@ -46,6 +46,8 @@ final class IngressLog implements ReplicatedLog, Agent {
     private final UnsafeBuffer offered = new UnsafeBuffer(new byte[0]);
     private final UnsafeBuffer barrier = new UnsafeBuffer(ByteBuffer.allocateDirect(LogMessages.BARRIER_BYTES));
     private final ReadBarriers barriers;
+    /** {@link #send}, made once rather than per duty cycle. */
+    private final ControlledMessageHandler sender = this::send;
     private volatile LogApplier applier;
     private volatile String state = "connecting to the cluster";
     private volatile boolean connected;
@@ -151,7 +153,7 @@ final class IngressLog implements ReplicatedLog, Agent {
             return work + connect();
         }
         work += cluster.pollEgress();
-        work += toSend.controlledRead(this::send, 64);
+        work += toSend.controlledRead(sender, 64);
         long id = barriers.toSend();
         if (id != 0) {
             LogMessages.writeBarrier(barrier.byteBuffer().order(LogMessages.ORDER), 0, memberId(), id);
