@@ -8,10 +8,11 @@ import java.util.List;
  * Applies the committed messages of a clustered ledger's replicated log to this member's
  * store, in log order: the single writer of the store in cluster mode, as the
  * {@link Sequencer} is standalone. Every member applies the same messages to the same state,
- * so it must derive everything from them: an entry's sequence is its context's next; its id
- * is the cluster's {@link ReplicatedLog#idBits()} and the message's start position in the log
- * plus the entry's index (each entry takes more than one byte of the log, so ids never
- * repeat); its append time is the message's cluster timestamp (at least its context's last).
+ * so it must derive everything from them: an entry's sequence is its context's next; its id's
+ * high 64 bits are {@link #idBits()} (from the log's first write), its low 64 bits the
+ * message's start position in the log plus the entry's index (each entry takes more than one
+ * byte of the log, so ids never repeat); its append time is the message's cluster timestamp
+ * (at least its context's last).
  * Memory and disk are charged but never refuse an entry here: a member that cannot store a
  * committed entry stops (its ledger fails, health turns NOT_SERVING) rather than differ.
  *
