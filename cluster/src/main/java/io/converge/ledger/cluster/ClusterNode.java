@@ -181,8 +181,7 @@ public final class ClusterNode implements AutoCloseable {
 
     /** This member's role now: LEADER, FOLLOWER or CANDIDATE. */
     public String role() {
-        long code = driver.consensusModule().context().clusterNodeRoleCounter().get();
-        return Cluster.Role.get(code).name();
+        return Cluster.Role.get(roleCode()).name();
     }
 
     /** This member's role as Aeron's code: 0 follower, 1 candidate, 2 leader. */

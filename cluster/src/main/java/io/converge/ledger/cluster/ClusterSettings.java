@@ -88,14 +88,14 @@ public record ClusterSettings(ClusterMembers members, int memberId, Path directo
         String dir = env.get("LEDGER_CLUSTER_DIR");
         return new ClusterSettings(ClusterMembers.parse(members), memberId,
             dir == null ? dataDirectory.resolve("cluster") : Path.of(dir),
-            millis(env, "LEDGER_CLUSTER_COMMIT_TIMEOUT_MS", DEFAULT_COMMIT_TIMEOUT_MILLIS),
-            millis(env, "LEDGER_CLUSTER_HEARTBEAT_TIMEOUT_MS", DEFAULT_HEARTBEAT_TIMEOUT_MILLIS),
-            millis(env, "LEDGER_CLUSTER_SNAPSHOT_LOG_BYTES", DEFAULT_SNAPSHOT_LOG_BYTES),
+            number(env, "LEDGER_CLUSTER_COMMIT_TIMEOUT_MS", DEFAULT_COMMIT_TIMEOUT_MILLIS),
+            number(env, "LEDGER_CLUSTER_HEARTBEAT_TIMEOUT_MS", DEFAULT_HEARTBEAT_TIMEOUT_MILLIS),
+            number(env, "LEDGER_CLUSTER_SNAPSHOT_LOG_BYTES", DEFAULT_SNAPSHOT_LOG_BYTES),
             env.get("LEDGER_CLUSTER_AERON_DIR") == null || env.get("LEDGER_CLUSTER_AERON_DIR").isBlank() ? null
                 : Path.of(env.get("LEDGER_CLUSTER_AERON_DIR").trim()));
     }
 
-    private static long millis(Map<String, String> env, String name, long otherwise) {
+    private static long number(Map<String, String> env, String name, long otherwise) {
         String v = env.get(name);
         if (v == null) {
             return otherwise;

@@ -39,7 +39,6 @@ public final class LogApplier {
     private final long commitTimeoutMillis;
     private final LedgerCommand load = new LedgerCommand();
     private String failed;
-    private volatile long appliedPosition;
 
     LogApplier(ContextStore contexts, MemoryBudget budget, ReplicatedLog log, WatchFanOut fanOut, PendingReplies pending,
                Runnable batchEnd, LedgerStats stats, RingFaults faults) {
@@ -128,11 +127,6 @@ public final class LogApplier {
         fanOut.endOfBatch();
     }
 
-    /** The log position after the last message applied here (0 before any). Any thread. */
-    public long appliedPosition() {
-        return appliedPosition;
-    }
-
     /** Messages forwarded from this member whose callers still wait. Any thread. */
     public int waiting() {
         return pending.size();
@@ -176,7 +170,6 @@ public final class LogApplier {
                 PendingReplies.refuse(callers, new LedgerException(LedgerException.Reason.UNAVAILABLE, failed));
             }
         }
-        appliedPosition = logPosition;
         fanOut.endOfBatch();
         if (callers != null) {
             batchEnd.run();

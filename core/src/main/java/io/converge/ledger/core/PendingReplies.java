@@ -1,8 +1,9 @@
 package io.converge.ledger.core;
 
-import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiPredicate;
 
 /**
  * The callers of this member's forwarded messages, by correlation, until the message is
@@ -36,17 +37,9 @@ final class PendingReplies {
      * @return whether any was answered
      */
     boolean expire(long nowNanos, long timeoutMillis) {
-        boolean any = false;
-        for (Iterator<java.util.Map.Entry<Long, Pending>> it = pending.entrySet().iterator(); it.hasNext(); ) {
-            java.util.Map.Entry<Long, Pending> e = it.next();
-            if (e.getValue().deadlineNanos() - nowNanos < 0 && pending.remove(e.getKey(), e.getValue())) {
-                refuse(e.getValue(), new LedgerException(LedgerException.Reason.UNAVAILABLE, "the cluster did not"
-                    + " commit this write within " + timeoutMillis + " ms (no leader, or no majority reachable);"
-                    + " it may still be stored: read before retrying"));
-                any = true;
-            }
-        }
-        return any;
+        return refuseWhere((correlation, p) -> p.deadlineNanos() - nowNanos < 0, "the cluster did not commit this"
+            + " write within " + timeoutMillis + " ms (no leader, or no majority reachable); it may still be stored:"
+            + " read before retrying");
     }
 
     /**
@@ -56,12 +49,15 @@ final class PendingReplies {
      * @return whether any was answered
      */
     boolean abandonUpTo(long correlation, String why) {
+        return refuseWhere((c, p) -> c <= correlation, why + "; this write may still be stored: read before retrying");
+    }
+
+    /** Removes and answers UNAVAILABLE {@code why} to every message {@code which} selects; whether there was one. */
+    private boolean refuseWhere(BiPredicate<Long, Pending> which, String why) {
         boolean any = false;
-        for (Iterator<java.util.Map.Entry<Long, Pending>> it = pending.entrySet().iterator(); it.hasNext(); ) {
-            java.util.Map.Entry<Long, Pending> e = it.next();
-            if (e.getKey() <= correlation && pending.remove(e.getKey(), e.getValue())) {
-                refuse(e.getValue(), new LedgerException(LedgerException.Reason.UNAVAILABLE, why
-                    + "; this write may still be stored: read before retrying"));
+        for (Map.Entry<Long, Pending> e : pending.entrySet()) {
+            if (which.test(e.getKey(), e.getValue()) && pending.remove(e.getKey(), e.getValue())) {
+                refuse(e.getValue(), new LedgerException(LedgerException.Reason.UNAVAILABLE, why));
                 any = true;
             }
         }

@@ -9,6 +9,7 @@ import io.converge.context.v1.ContextServiceGrpc.ContextServiceBlockingStub;
 import io.converge.context.v1.Entry;
 import io.converge.context.v1.GetRequest;
 import io.converge.context.v1.GetResponse;
+import io.converge.ledger.cluster.TestPorts;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -19,9 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.DatagramSocket;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -35,7 +34,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
@@ -169,11 +167,10 @@ class ClusterProcessTest {
     /** Free loopback ports: TCP for gRPC and metrics, five consecutive UDP ones per member below Linux's ephemeral range. */
     private void choosePorts() throws IOException {
         StringBuilder list = new StringBuilder();
-        List<Integer> taken = new ArrayList<>();
         for (int id = 0; id < MEMBERS; id++) {
             grpcPorts[id] = freeTcpPort();
             metricsPorts[id] = freeTcpPort();
-            int base = freeUdpRun(taken);
+            int base = TestPorts.freeBase();
             list.append(id == 0 ? "" : ",").append(id).append("=127.0.0.1:").append(base);
         }
         memberList = list.toString();
@@ -183,30 +180,6 @@ class ClusterProcessTest {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
-    }
-
-    private static int freeUdpRun(List<Integer> taken) {
-        for (int attempt = 0; attempt < 200; attempt++) {
-            int base = 20_000 + ThreadLocalRandom.current().nextInt(12_000);
-            boolean free = true;
-            for (int p = base; p < base + 5 && free; p++) {
-                free = !taken.contains(p);
-                if (free) {
-                    try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), p))) {
-                        free = s.isBound();
-                    } catch (IOException e) {
-                        free = false;
-                    }
-                }
-            }
-            if (free) {
-                for (int p = base; p < base + 5; p++) {
-                    taken.add(p);
-                }
-                return base;
-            }
-        }
-        throw new AssertionError("no 5 free consecutive UDP ports in 20000..32000");
     }
 
     private Map<String, String> env(int id) {
