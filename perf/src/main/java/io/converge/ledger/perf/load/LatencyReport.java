@@ -66,6 +66,10 @@ final class LatencyReport {
             out.printf(Locale.ROOT, "client CPU: %.2f cores busy on average in the measured phase%n",
                 clientCores(r));
         }
+        if (r.serverCpuNanos() >= 0 && r.measuredAppends() > 0) {
+            out.printf(Locale.ROOT, "server CPU (process %d): %.2f cores busy on average, %.2f µs per entry%n",
+                r.options().serverPid(), serverCores(r), serverNanosPerEntry(r) / 1000.0);
+        }
         if (r.ok()) {
             out.println("errors: none");
         } else {
@@ -119,6 +123,11 @@ final class LatencyReport {
             kv(b, "watchers_complete", r.completeWatchers() + "/" + r.watchers().size());
         }
         kv(b, "client_cpu_cores", r.clientCpuNanos() < 0 ? "-1" : number(clientCores(r)));
+        if (r.options().serverPid() > 0) {
+            kv(b, "server_cpu_cores", r.serverCpuNanos() < 0 ? "-1" : number(serverCores(r)));
+            kv(b, "server_cpu_us_per_entry", r.serverCpuNanos() < 0 || r.measuredAppends() == 0 ? "-1"
+                : String.format(Locale.ROOT, "%.3f", serverNanosPerEntry(r) / 1000.0));
+        }
         kv(b, "errors", Long.toString(r.errorCount()));
         kv(b, "unanswered", Long.toString(r.unanswered()));
         kv(b, "status", r.ok() ? "ok" : "FAILED");
@@ -166,6 +175,15 @@ final class LatencyReport {
 
     private static double clientCores(LoadResult r) {
         return (double) r.clientCpuNanos() / r.measuredNanos();
+    }
+
+    private static double serverCores(LoadResult r) {
+        return (double) r.serverCpuNanos() / r.measuredNanos();
+    }
+
+    /** The server's CPU time in the measured phase over the entries acked in it, in ns. */
+    private static double serverNanosPerEntry(LoadResult r) {
+        return (double) r.serverCpuNanos() / r.measuredAppends();
     }
 
     private static String describeMode(LoadOptions o) {

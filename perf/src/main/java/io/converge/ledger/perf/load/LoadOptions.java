@@ -35,12 +35,13 @@ import java.util.Set;
  * @param watchRpc           which rpc the watchers use: Watch (one entry a message) or WatchBatches
  * @param stalledWatchers    streams of the same rpc on the first context that read nothing, on channels of
  *                           their own with a fixed 64 KiB window (not measured: the cost they put on others)
+ * @param serverPid          the server's process id on this machine, whose CPU time the run reports (0: none)
  */
 public record LoadOptions(
     String host, int port, int callers, double rate, Duration duration, Duration warmup, int payloadBytes,
     int contexts, int watchers, int channels, Path out, URI serverMetrics, long expectedIntervalNanos,
     int maxOutstanding, String runId, Rpc rpc, int batch, int streams, int window, WatchRpc watchRpc,
-    int stalledWatchers) {
+    int stalledWatchers, long serverPid) {
 
     /** The largest payload the server accepts (CONTRACT.md, "Bad input"). */
     public static final int MAX_PAYLOAD_BYTES = 4 * 1024 * 1024;
@@ -72,6 +73,8 @@ public record LoadOptions(
         "                           (default off)",
         "  --max-outstanding N      open loop: cap on Appends in flight (default 10000); a send that finds",
         "                           the cap waits and is counted",
+        "  --server-pid PID         the server's process on this machine: report its CPU time per entry",
+        "                           in the measured phase (Linux /proc)",
         "  --run-id ID              names the contexts (default: derived from the clock and the pid)",
         "  --rpc unary|batch|stream which rpc carries the entries (default unary): unary Append, AppendBatch",
         "                           (closed loop only), or AppendStream (closed loop, or open loop with --rate)",
@@ -131,6 +134,7 @@ public record LoadOptions(
         Integer window = null;
         WatchRpc watchRpc = WatchRpc.WATCH;
         int stalled = 0;
+        long serverPid = 0;
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -192,6 +196,7 @@ public record LoadOptions(
                     case "batches" -> WatchRpc.BATCHES;
                     default -> throw new BadOptionsException("--watch-rpc " + value + " is not one of watch, batches");
                 };
+                case "--server-pid" -> serverPid = whole(name, value, 1, Long.MAX_VALUE);
                 case "--stalled-watchers" -> stalled = (int) whole(name, value, 0, 1_000_000);
                 default -> throw new BadOptionsException("unknown option " + name);
             }
@@ -219,13 +224,13 @@ public record LoadOptions(
             int streamCount = streams == null ? 4 : streams;
             return new LoadOptions(host, port, 0, rate == null ? 0 : rate, duration, warmup, payload, contexts, watchers,
                 channels != null ? channels : Math.min(streamCount, 2), out, serverMetrics, 0, 0, runId, rpc,
-                batch == null ? 100 : batch, streamCount, window == null ? 4 : window, watchRpc, stalled);
+                batch == null ? 100 : batch, streamCount, window == null ? 4 : window, watchRpc, stalled, serverPid);
         }
         int callerCount = rate == null ? (callers == null ? 50 : callers) : 0;
         int channelCount = channels != null ? channels : (rate == null ? Math.min(callerCount, 4) : 4);
         return new LoadOptions(host, port, callerCount, rate == null ? 0 : rate, duration, warmup, payload, contexts,
             watchers, channelCount, out, serverMetrics, expectedInterval == null ? 0 : expectedInterval.toNanos(),
-            maxOutstanding == null ? 10_000 : maxOutstanding, runId, rpc, 1, 0, 0, watchRpc, stalled);
+            maxOutstanding == null ? 10_000 : maxOutstanding, runId, rpc, 1, 0, 0, watchRpc, stalled, serverPid);
     }
 
     /** Rejects the unary-only options with {@code --rpc batch} or {@code stream}, and the open loop with batch. */

@@ -29,6 +29,8 @@ import java.util.Map;
  * @param watchDeliveries    watch events for Appends sent in the measured phase, over all watchers
  * @param watchers           one report per watcher
  * @param clientCpuNanos     CPU time this process used in the measured phase, or -1 when unknown
+ * @param serverCpuNanos     CPU time the server's process ({@code --server-pid}) used in the measured phase, or -1
+ *                           when not asked for or unknown
  * @param serverSide         the server's latency lines, or null
  * @param warnings           things the operator should know that do not fail the run
  */
@@ -37,7 +39,8 @@ record LoadResult(LoadOptions options, long measuredNanos, long measuredAppends,
     Map<String, Long> errors, long unanswered, long capWaits, long unsent, long senderCpuNanosPerSend,
     Histogram appendLatency,
     Histogram uncorrectedLatency, Histogram watchLatency, long watchDeliveries,
-    List<WatchSubscribers.WatcherReport> watchers, long clientCpuNanos, String serverSide, List<String> warnings) {
+    List<WatchSubscribers.WatcherReport> watchers, long clientCpuNanos, long serverCpuNanos, String serverSide,
+    List<String> warnings) {
 
     long errorCount() {
         return errors.values().stream().mapToLong(Long::longValue).sum();

@@ -77,6 +77,11 @@ final class LoadRunner {
 
             MeasurementWindow window = MeasurementWindow.startingNow(options);
             watchers.measure(window);
+            long serverPid = options.serverPid();
+            ScheduledFuture<Long> serverCpuAtStart = aux.schedule(() -> serverPid > 0 ? ServerCpu.cpuNanos(serverPid) : -1,
+                window.measureFromNanos() - System.nanoTime(), TimeUnit.NANOSECONDS);
+            ScheduledFuture<Long> serverCpuAtEnd = aux.schedule(() -> serverPid > 0 ? ServerCpu.cpuNanos(serverPid) : -1,
+                window.endNanos() - System.nanoTime(), TimeUnit.NANOSECONDS);
             ScheduledFuture<Long> cpuAtStart = aux.schedule(() -> {
                 long cpu = processCpuNanos();
                 if (metrics != null) {
@@ -107,13 +112,20 @@ final class LoadRunner {
             }
             long cpuStart = settled(cpuAtStart);
             long cpuEnd = settled(cpuAtEnd);
+            long serverCpuStart = settled(serverCpuAtStart);
+            long serverCpuEnd = settled(serverCpuAtEnd);
+            if (serverPid > 0 && (serverCpuStart < 0 || serverCpuEnd < 0)) {
+                addWarning(warnings, "no CPU time of process " + serverPid + " in /proc: server CPU not reported");
+            }
             Histogram watch = options.watchers() > 0 ? watchLatency.take() : null;
             return new LoadResult(options, window.measuredNanos(), outcomes.measuredOk(), outcomes.ok(),
                 outcomes.measuredOkBatches(), outcomes.okBatches(),
                 outcomes.errors(), unanswered, driver.capWaits(), driver.unsent(), driver.senderCpuNanosPerSend(),
                 appendLatency.take(), open ? uncorrected.take() : null, watch,
                 watchers.measuredDeliveries(), watchers.report(outcomes),
-                cpuStart >= 0 && cpuEnd >= 0 ? cpuEnd - cpuStart : -1, serverSide, snapshot(warnings));
+                cpuStart >= 0 && cpuEnd >= 0 ? cpuEnd - cpuStart : -1,
+                serverCpuStart >= 0 && serverCpuEnd >= 0 ? serverCpuEnd - serverCpuStart : -1, serverSide,
+                snapshot(warnings));
         } finally {
             aux.shutdownNow();
             aux.awaitTermination(5, TimeUnit.SECONDS);

@@ -36,7 +36,8 @@ class LoadOptionsTest {
     void everyOptionIsReadInEitherSpelling() throws Exception {
         LoadOptions o = LoadOptions.parse("--target", "10.0.0.7:6000", "--rate=2500.5", "--duration", "1.5s",
             "--warmup=0", "--payload", "128", "--contexts", "3", "--watchers", "6", "--channels", "2", "--out", "x/y",
-            "--server-metrics", "http://localhost:9090/", "--max-outstanding", "100", "--run-id", "r1");
+            "--server-metrics", "http://localhost:9090/", "--max-outstanding", "100", "--run-id", "r1",
+            "--server-pid", "31337");
         assertEquals(LoadOptions.Mode.OPEN, o.mode());
         assertEquals("10.0.0.7", o.host());
         assertEquals(6000, o.port());
@@ -48,6 +49,7 @@ class LoadOptionsTest {
         assertEquals(6, o.watchers());
         assertEquals(LoadOptions.WatchRpc.WATCH, o.watchRpc());
         assertEquals(0, o.stalledWatchers());
+        assertEquals(31337, o.serverPid());
         LoadOptions batches = LoadOptions.parse("--rpc", "stream", "--watchers", "4", "--watch-rpc", "batches",
             "--stalled-watchers", "10000");
         assertEquals(LoadOptions.WatchRpc.BATCHES, batches.watchRpc());
