@@ -1,6 +1,5 @@
 package io.converge.ledger.transport;
 
-import io.converge.context.v1.AppendBatchResponse;
 import io.converge.ledger.core.AppendedBatch;
 import io.converge.ledger.core.BatchAppendCallback;
 import io.converge.ledger.core.BatchStream;
@@ -41,7 +40,7 @@ final class AppendStreamCall implements StreamObserver<WireBatch> {
 
     private final Ledger ledger;
     private final RingRoomWait ringRoom;
-    private final ServerCallStreamObserver<AppendBatchResponse> call;
+    private final ServerCallStreamObserver<EncodedMessage> call;
     private final ReplyCoalescer replies;
     private final EventExecutor loop;
     private final BatchStream stream = new BatchStream();
@@ -55,7 +54,7 @@ final class AppendStreamCall implements StreamObserver<WireBatch> {
     private Status ending;
     private boolean ended;
 
-    AppendStreamCall(Ledger ledger, RingRoomWait ringRoom, ServerCallStreamObserver<AppendBatchResponse> call,
+    AppendStreamCall(Ledger ledger, RingRoomWait ringRoom, ServerCallStreamObserver<EncodedMessage> call,
                      ReplyCoalescer replies, OpenAppendStreams registry) {
         this.ledger = ledger;
         this.registry = registry;
@@ -154,7 +153,7 @@ final class AppendStreamCall implements StreamObserver<WireBatch> {
         }
     }
 
-    private synchronized void answer(AppendBatchResponse response) {
+    private synchronized void answer(EncodedMessage response) {
         outstanding--;
         if (!ended) {
             call.onNext(response);
@@ -195,7 +194,7 @@ final class AppendStreamCall implements StreamObserver<WireBatch> {
     private final class Reply implements BatchAppendCallback {
         @Override
         public void onAppended(AppendedBatch acks) {
-            replies.reply(loop, () -> answer(BatchAcks.toProto(acks)));
+            replies.reply(loop, () -> answer(BatchAcks.of(acks)));
         }
 
         @Override

@@ -1,6 +1,5 @@
 package io.converge.ledger.transport;
 
-import io.converge.context.v1.AppendBatchResponse;
 import io.converge.context.v1.AppendRequest;
 import io.converge.context.v1.AppendResponse;
 import io.converge.context.v1.ContextServiceGrpc;
@@ -83,7 +82,7 @@ final class ContextGrpcService extends ContextServiceGrpc.ContextServiceImplBase
             this::appendWireStream), watches::watch, watches::watchBatches);
     }
 
-    private void appendWireBatch(WireBatch batch, StreamObserver<AppendBatchResponse> response) {
+    private void appendWireBatch(WireBatch batch, StreamObserver<EncodedMessage> response) {
         EventExecutor loop = ReplyCoalescer.currentLoop();
         BatchReply reply = new BatchReply(response, replies, loop);
         publish(loop, response, () -> ledger.tryAppendBatch(batch, null, reply));
@@ -105,8 +104,8 @@ final class ContextGrpcService extends ContextServiceGrpc.ContextServiceImplBase
         }, () -> response.onError(Statuses.of(ledger.ringFull())));
     }
 
-    private StreamObserver<WireBatch> appendWireStream(StreamObserver<AppendBatchResponse> response) {
-        return new AppendStreamCall(ledger, ringRoom, (ServerCallStreamObserver<AppendBatchResponse>) response, replies,
+    private StreamObserver<WireBatch> appendWireStream(StreamObserver<EncodedMessage> response) {
+        return new AppendStreamCall(ledger, ringRoom, (ServerCallStreamObserver<EncodedMessage>) response, replies,
             appendStreams);
     }
 
@@ -208,11 +207,11 @@ final class ContextGrpcService extends ContextServiceGrpc.ContextServiceImplBase
 
     /** Answers one AppendBatch: the acks are built and sent on the call's event loop. */
     private static final class BatchReply implements BatchAppendCallback {
-        private final StreamObserver<AppendBatchResponse> response;
+        private final StreamObserver<EncodedMessage> response;
         private final ReplyCoalescer replies;
         private final EventExecutor loop;
 
-        BatchReply(StreamObserver<AppendBatchResponse> response, ReplyCoalescer replies, EventExecutor loop) {
+        BatchReply(StreamObserver<EncodedMessage> response, ReplyCoalescer replies, EventExecutor loop) {
             this.response = response;
             this.replies = replies;
             this.loop = loop;
@@ -221,7 +220,7 @@ final class ContextGrpcService extends ContextServiceGrpc.ContextServiceImplBase
         @Override
         public void onAppended(AppendedBatch acks) {
             replies.reply(loop, () -> {
-                response.onNext(BatchAcks.toProto(acks));
+                response.onNext(BatchAcks.of(acks));
                 response.onCompleted();
             });
         }

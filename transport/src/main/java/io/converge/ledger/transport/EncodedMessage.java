@@ -11,10 +11,11 @@ import java.io.UncheckedIOException;
 
 /**
  * A response message already in its wire bytes: the concatenation of {@code parts}, each
- * the bytes of one length-delimited field 1 (an {@code Entry} as {@link EncodedEntries}
- * frames it). One part is a {@code WatchEvent}; several are a {@code WatchBatch}. The parts
- * are shared, never copied or modified: the marshaller streams them to gRPC as they are.
- * Immutable.
+ * the bytes of one or more length-delimited fields 1. For Watch and WatchBatches a part is
+ * an {@code Entry} as {@link EncodedEntries} frames it: one part is a {@code WatchEvent},
+ * several are a {@code WatchBatch}. For AppendBatch and AppendStream the one part is a whole
+ * {@code AppendBatchResponse} as {@link BatchAcks} writes it. The parts are shared, never
+ * copied or modified: the marshaller streams them to gRPC as they are. Immutable.
  */
 final class EncodedMessage {
     /** Writes the message's parts as they are; reads a message whole (as a client or a test would). */

@@ -1,6 +1,5 @@
 package io.converge.ledger.transport;
 
-import io.converge.context.v1.AppendBatchResponse;
 import io.converge.context.v1.AppendRequest;
 import io.converge.context.v1.AppendResponse;
 import io.converge.context.v1.ContextServiceGrpc;
@@ -18,7 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * The no-op baseline: {@code converge.context.v1} answering Append, AppendBatch and
  * AppendStream at once, on the calling gRPC thread, with the response the ledger would
  * send, without touching a ledger. Append echoes the entry with a sequence, an id and a
- * time; a batch gets one {@link AppendAck} per entry, in request order, with consecutive
+ * time; a batch gets one {@code AppendAck} per entry, in request order, with consecutive
  * sequences from the same counter, an id each and one clock reading per batch (the ledger
  * reads its clock once per ring batch). AppendStream answers each request with one
  * response, in order, reads the next request only when the previous response could be
@@ -56,13 +55,13 @@ final class NoopContextService extends ContextServiceGrpc.ContextServiceImplBase
             this::appendWireStream);
     }
 
-    private void appendWireBatch(WireBatch request, StreamObserver<AppendBatchResponse> response) {
+    private void appendWireBatch(WireBatch request, StreamObserver<EncodedMessage> response) {
         response.onNext(acks(request));
         response.onCompleted();
     }
 
-    private StreamObserver<WireBatch> appendWireStream(StreamObserver<AppendBatchResponse> response) {
-        ServerCallStreamObserver<AppendBatchResponse> call = (ServerCallStreamObserver<AppendBatchResponse>) response;
+    private StreamObserver<WireBatch> appendWireStream(StreamObserver<EncodedMessage> response) {
+        ServerCallStreamObserver<EncodedMessage> call = (ServerCallStreamObserver<EncodedMessage>) response;
         call.disableAutoRequest();
         BatchStream stream = new BatchStream(call);
         call.setOnReadyHandler(stream::onReady);
@@ -71,11 +70,11 @@ final class NoopContextService extends ContextServiceGrpc.ContextServiceImplBase
     }
 
     /** One ack per entry of {@code request}, in order: what the ledger answers, built the same way. */
-    private AppendBatchResponse acks(WireBatch request) {
+    private EncodedMessage acks(WireBatch request) {
         int count = request.size();
         long first = sequence.addAndGet(count) - count + 1;
         long appendedAt = EpochNanoClock.SYSTEM.getAsLong();
-        return BatchAcks.of(count, i -> BatchAcks.ack(first + i, idHi, first + i, appendedAt));
+        return BatchAcks.consecutive(count, first, idHi, first, appendedAt);
     }
 
     /**
@@ -84,11 +83,11 @@ final class NoopContextService extends ContextServiceGrpc.ContextServiceImplBase
      * writer at a time.
      */
     private final class BatchStream implements StreamObserver<WireBatch> {
-        private final ServerCallStreamObserver<AppendBatchResponse> call;
+        private final ServerCallStreamObserver<EncodedMessage> call;
         private boolean deferred;
         private boolean done;
 
-        BatchStream(ServerCallStreamObserver<AppendBatchResponse> call) {
+        BatchStream(ServerCallStreamObserver<EncodedMessage> call) {
             this.call = call;
         }
 

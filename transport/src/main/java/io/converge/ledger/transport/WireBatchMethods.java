@@ -1,7 +1,6 @@
 package io.converge.ledger.transport;
 
 import io.converge.context.v1.AppendBatchRequest;
-import io.converge.context.v1.AppendBatchResponse;
 import io.converge.context.v1.ContextServiceGrpc;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerMethodDefinition;
@@ -40,11 +39,11 @@ final class WireBatchMethods {
     static ServerServiceDefinition bind(
         ServerServiceDefinition service,
         WireBatchParsing parsing,
-        BiConsumer<WireBatch, StreamObserver<AppendBatchResponse>> appendBatch,
-        Function<StreamObserver<AppendBatchResponse>, StreamObserver<WireBatch>> appendStream) {
-        MethodDescriptor<Parsed, AppendBatchResponse> batch = withWireRequests(
+        BiConsumer<WireBatch, StreamObserver<EncodedMessage>> appendBatch,
+        Function<StreamObserver<EncodedMessage>, StreamObserver<WireBatch>> appendStream) {
+        MethodDescriptor<Parsed, EncodedMessage> batch = withWireRequests(
             ContextServiceGrpc.getAppendBatchMethod(), parsing);
-        MethodDescriptor<Parsed, AppendBatchResponse> stream = withWireRequests(
+        MethodDescriptor<Parsed, EncodedMessage> stream = withWireRequests(
             ContextServiceGrpc.getAppendStreamMethod(), parsing);
         List<ServerMethodDefinition<?, ?>> methods = new ArrayList<>();
         for (ServerMethodDefinition<?, ?> method : service.getMethods()) {
@@ -68,9 +67,9 @@ final class WireBatchMethods {
         return rebuilt.build();
     }
 
-    private static MethodDescriptor<Parsed, AppendBatchResponse> withWireRequests(
-        MethodDescriptor<AppendBatchRequest, AppendBatchResponse> method, WireBatchParsing parsing) {
-        return method.toBuilder(parsing.marshaller(), method.getResponseMarshaller()).build();
+    private static MethodDescriptor<Parsed, EncodedMessage> withWireRequests(
+        MethodDescriptor<AppendBatchRequest, ?> method, WireBatchParsing parsing) {
+        return method.toBuilder(parsing.marshaller(), EncodedMessage.MARSHALLER).build();
     }
 
     /** The executor of the calling thread's event loop; off Netty (in-process), the thread that completes the parse. */
@@ -79,8 +78,8 @@ final class WireBatchMethods {
         return loop != null ? loop : Runnable::run;
     }
 
-    private static void unary(Parsed request, StreamObserver<AppendBatchResponse> response,
-                              BiConsumer<WireBatch, StreamObserver<AppendBatchResponse>> appendBatch) {
+    private static void unary(Parsed request, StreamObserver<EncodedMessage> response,
+                              BiConsumer<WireBatch, StreamObserver<EncodedMessage>> appendBatch) {
         if (request.done()) {
             deliver(request, response, appendBatch);
         } else {
@@ -88,8 +87,8 @@ final class WireBatchMethods {
         }
     }
 
-    private static void deliver(Parsed request, StreamObserver<AppendBatchResponse> response,
-                                BiConsumer<WireBatch, StreamObserver<AppendBatchResponse>> appendBatch) {
+    private static void deliver(Parsed request, StreamObserver<EncodedMessage> response,
+                                BiConsumer<WireBatch, StreamObserver<EncodedMessage>> appendBatch) {
         if (request.outcome() instanceof Status refused) {
             response.onError(refused.asRuntimeException());
         } else {
@@ -106,13 +105,13 @@ final class WireBatchMethods {
      */
     private static final class InOrder implements StreamObserver<Parsed> {
         private final StreamObserver<WireBatch> service;
-        private final StreamObserver<AppendBatchResponse> response;
+        private final StreamObserver<EncodedMessage> response;
         private final Executor loop = currentLoop();
         /** Done once every request so far was handed on. */
         private CompletableFuture<Void> handedOn = CompletableFuture.completedFuture(null);
         private volatile boolean failed;
 
-        InOrder(StreamObserver<WireBatch> service, StreamObserver<AppendBatchResponse> response) {
+        InOrder(StreamObserver<WireBatch> service, StreamObserver<EncodedMessage> response) {
             this.service = service;
             this.response = response;
         }
