@@ -35,7 +35,7 @@ import java.util.function.Supplier;
  * </ul>
  * The two servers are started once per measurement, with records in memory, and both gRPC
  * ratios are measured against them; each ratio is the median of alternating pairs after a
- * warm-up of each side ({@link SideBySide}). A measurement takes about 50 s.
+ * warm-up of each side ({@link SideBySide}). A measurement takes about 45 s.
  *
  * <p>A first measurement below a floor is measured once more, and only the second decides:
  * a one-off hiccup of a shared machine does not fail the build, a real regression fails it
