@@ -5,9 +5,11 @@ import io.converge.ledger.core.Ledger;
 import io.converge.ledger.transport.logging.LogSettings;
 import io.converge.ledger.transport.logging.ServerLogging;
 import io.converge.ledger.transport.security.SighupReload;
+import io.grpc.netty.NettyServerBuilder;
 
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Starts the ledger server on the port in {@code GRPC_PORT} (default 50051), configured
@@ -27,7 +29,17 @@ public final class LedgerServerMain {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> env = System.getenv();
+        serve(System.getenv(), builder -> { });
+    }
+
+    /**
+     * Does what {@link #main} does, configured from {@code env}, with {@code beforeStart} given the
+     * server's Netty builder after the edge's bounds are set on it and before the server is built
+     * and started on it: a hook for a tool that must run this exact server with something added,
+     * such as the perf gate's planted-slowdown interceptor. Returns when the server has
+     * terminated; like {@link #main}, exits the JVM on a bad setting or a failed start.
+     */
+    public static void serve(Map<String, String> env, Consumer<NettyServerBuilder> beforeStart) throws Exception {
         LogSettings logSettings;
         try {
             logSettings = LogSettings.fromEnvironment(env);
@@ -63,7 +75,9 @@ public final class LedgerServerMain {
         RunningServer server;
         NettyEdge edge = NettyEdge.create(settings.limits());
         try {
-            server = mode.start(edge.builder(settings.port(), settings.security().serverCredentials()), settings, cluster);
+            NettyServerBuilder builder = edge.builder(settings.port(), settings.security().serverCredentials());
+            beforeStart.accept(builder);
+            server = mode.start(builder, settings, cluster);
         } catch (IllegalStateException e) {
             edge.close();
             log.log(System.Logger.Level.ERROR, "cannot start: " + e.getMessage());

@@ -18,6 +18,13 @@ import java.util.function.BooleanSupplier;
  * upper bound of the ledger that moves with the machine's memory and hand-off speed). A measurement runs for
  * the given time and then until every append was consumed, and the rate counts that
  * drain too. Not thread-safe.
+ *
+ * <p>A {@linkplain PlantedSlowdown planted} spin is added on the producer thread before each
+ * ledger append, and never to the ring: that is the caller's side of {@link Ledger#append},
+ * which every append passes in series, so each append's path grows by the spin whatever the
+ * other threads do. On the completion thread the spin would first fill that thread's idle
+ * time between batches and show only beyond it, so the spin a check needed to fail would
+ * depend on how busy that thread happens to be.
  */
 final class CoreRateProbe {
     private static final String CONTEXT = "gate";
@@ -25,13 +32,16 @@ final class CoreRateProbe {
 
     private final LedgerConfig config;
     private final byte[] payload;
+    private final long plantedNanos;
 
-    CoreRateProbe(int payloadBytes) {
+    /** @param plantedNanos busy spin before each ledger append, in nanoseconds; 0 for none */
+    CoreRateProbe(int payloadBytes, long plantedNanos) {
         // Entries accumulate during a measurement: the budget must not be what stops them.
         // A GC pause in the consumer must not make the producer's claim give up.
         this.config = LedgerConfig.defaults().withMemoryBudgetBytes(Long.MAX_VALUE)
             .withRingFullWaitNanos(TimeUnit.SECONDS.toNanos(10));
         this.payload = new byte[payloadBytes];
+        this.plantedNanos = plantedNanos;
     }
 
     /**
@@ -45,7 +55,12 @@ final class CoreRateProbe {
         CountingCallback answered = new CountingCallback();
         try (Ledger ledger = Ledger.start(config)) {
             long start = System.nanoTime();
-            long appended = appendFor(nanos, start, (ctx, p) -> ledger.append(ctx, "", p, Map.of(), answered));
+            Appender append = (ctx, p) -> ledger.append(ctx, "", p, Map.of(), answered);
+            Appender planted = (ctx, p) -> {
+                PlantedSlowdown.spin(plantedNanos);
+                ledger.append(ctx, "", p, Map.of(), answered);
+            };
+            long appended = appendFor(nanos, start, plantedNanos > 0 ? planted : append);
             awaitDrained(() -> answered.count() == appended, "ledger");
             return appended * 1e9 / (System.nanoTime() - start);
         } finally {

@@ -1,19 +1,14 @@
 package io.converge.ledger.perf.gate;
 
 import io.converge.ledger.perf.load.StreamRateProbe;
-import io.converge.ledger.transport.BaselineServer;
-import io.converge.ledger.transport.LedgerServer;
-import io.converge.ledger.transport.RunningServer;
-import io.converge.ledger.transport.ServerSettings;
-import io.grpc.netty.NettyServerBuilder;
+import io.converge.ledger.transport.LedgerServerMain;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -26,24 +21,30 @@ import java.util.function.Supplier;
  * <ul>
  *   <li>{@value #CORE_RATIO}: appends/s into the ledger over appends/s through the
  *       record-writing {@code RingBaseline} (the same ring, and a handler that writes the same
- *       records into reused direct memory and does nothing else); 1 producer, 1 context, 64 B.</li>
- *   <li>{@value #GRPC_RATIO}: unary Append calls/s answered by the ledger's gRPC server over
- *       those answered by the no-op baseline server; both on Netty on loopback in this JVM,
- *       {@value #CALLERS} callers in closed loop, 64 B.</li>
- *   <li>{@value #STREAM_RATIO}: entries/s acked over AppendStream by the ledger's gRPC server
- *       over those acked by the no-op baseline server, both on loopback in this JVM, each trial
- *       against a freshly started server; batches of {@value #BATCH} entries of 64 B, driven by
- *       the load generator's stream driver ({@link StreamRateProbe}) in closed loop,
- *       {@value #STREAMS} streams with {@value #WINDOW} batches in flight each over
- *       {@value #STREAM_CHANNELS} connections.</li>
+ *       records into reused direct memory and does nothing else); 1 producer, 1 context, 64 B,
+ *       in this JVM.</li>
+ *   <li>{@value #GRPC_RATIO}: unary Append calls/s answered by the ledger's server over those
+ *       answered by the no-op baseline server, each the server main in a JVM of its own
+ *       ({@link ForkedServer}), as users run it; this JVM is the client, {@value #CALLERS}
+ *       callers in closed loop on one connection, 64 B.</li>
+ *   <li>{@value #STREAM_RATIO}: entries/s acked over AppendStream by the same two servers;
+ *       batches of {@value #BATCH} entries of 64 B, driven by the load generator's stream
+ *       driver ({@link StreamRateProbe}) in closed loop, {@value #STREAMS} streams with
+ *       {@value #WINDOW} batches in flight each, on one connection. The ledger keeps every
+ *       entry of the run: later pairs measure a fuller ledger than earlier ones.</li>
  * </ul>
+ * The two servers are started once per measurement, with records in memory, and both gRPC
+ * ratios are measured against them; each ratio is the median of alternating pairs after a
+ * warm-up of each side ({@link SideBySide}). A measurement takes about 45 s.
  *
  * <p>A first measurement below a floor is measured once more, and only the second decides:
  * a one-off hiccup of a shared machine does not fail the build, a real regression fails it
  * twice.
  *
- * <p>Usage: {@code gate [--baseline perf/gate-baseline.properties]} or {@code gate --measure}
- * (one measurement printed as baseline properties, to take or check a baseline).
+ * <p>Usage: {@code gate [--baseline perf/gate-baseline.properties]}, or {@code gate --measure
+ * [--only core,unary,stream] [--plant core=NS,unary=NS,stream=NS]} (one measurement printed as
+ * baseline properties, to take or check a baseline; {@code --plant} adds a busy spin to the
+ * ledger's side, {@link PlantedSlowdown}, to show that a check catches a regression).
  */
 public final class PerfGate {
     static final String CORE_RATIO = "core.append.ledger_vs_ring";
@@ -51,38 +52,35 @@ public final class PerfGate {
     static final String STREAM_RATIO = "grpc.append_stream.ledger_vs_noop";
     static final int CALLERS = 50;
     static final int BATCH = 100;
-    /** The load shape batch-figures.sh uses: the fastest of its sweep on the shared 2-core box. */
-    static final int STREAMS = 8;
+    /** Issue 11's stream shape: 4 streams x 8 batches in flight on one connection. */
+    static final int STREAMS = 4;
     static final int WINDOW = 8;
-    static final int STREAM_CHANNELS = 2;
     private static final int PAYLOAD_BYTES = 64;
 
     private PerfGate() {
     }
 
     public static void main(String[] args) throws Exception {
-        Path baselineFile = Path.of("perf", "gate-baseline.properties");
-        boolean measureOnly = false;
-        String only = null;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--baseline" -> baselineFile = Path.of(args[++i]);
-                case "--measure" -> measureOnly = true;
-                case "--only" -> only = args[++i];
-                default -> {
-                    System.err.println("usage: gate [--baseline FILE] [--measure [--only core|unary|stream]]");
-                    System.exit(2);
-                }
-            }
+        GateOptions options;
+        try {
+            options = GateOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("gate: " + e.getMessage());
+            System.err.println(GateOptions.USAGE);
+            System.exit(2);
+            return;
         }
-        if (measureOnly) {
-            measure(System.out, only == null ? "core,unary,stream" : only).forEach((name, value) ->
+        if (options.measure()) {
+            if (options.plant().any()) {
+                System.out.println(options.plant().describe());
+            }
+            measure(System.out, options.checks(), options.plant()).forEach((name, value) ->
                 System.out.printf(Locale.ROOT, "%s.baseline=%.3f%n", name, value));
             return;
         }
-        GateBaseline baseline = GateBaseline.read(baselineFile);
-        System.out.println("perf gate: baseline " + baselineFile.toAbsolutePath());
-        boolean passed = run(() -> measure(System.out, "core,unary,stream"), baseline, System.out);
+        GateBaseline baseline = GateBaseline.read(options.baseline());
+        System.out.println("perf gate: baseline " + options.baseline().toAbsolutePath());
+        boolean passed = run(() -> measure(System.out, GateOptions.ALL, PlantedSlowdown.NONE), baseline, System.out);
         System.exit(passed ? 0 : 1);
     }
 
@@ -107,75 +105,94 @@ public final class PerfGate {
     }
 
     /**
-     * One measurement of the ratios named in {@code which} (a comma-separated subset of core,
-     * unary, stream), with the rates behind them printed to {@code log}.
+     * One measurement of {@code checks} (of {@link GateOptions#ALL}), with {@code plant} added
+     * to the ledger's side, and the rates behind the ratios printed to {@code log}.
      */
-    static Map<String, Double> measure(PrintStream log, String which) {
+    static Map<String, Double> measure(PrintStream log, List<String> checks, PlantedSlowdown plant) {
         Map<String, Double> ratios = new LinkedHashMap<>();
-        if (which.contains("core")) {
-            measureCore(log, ratios);
+        if (checks.contains("core")) {
+            measureCore(log, plant.coreNanos(), ratios);
         }
-        ServerSettings settings = ServerSettings.defaults();
-        if (which.contains("unary")) {
-            measureUnary(log, settings, ratios);
-        }
-        if (which.contains("stream")) {
-            measureStream(log, settings, ratios);
+        if (checks.contains("unary") || checks.contains("stream")) {
+            try (ForkedServer ledger = startLedger(plant);
+                 ForkedServer noop = ForkedServer.start("no-op", LedgerServerMain.class.getName(), List.of(),
+                     Map.of("LEDGER_MODE", "noop-baseline"))) {
+                measureGrpc(log, checks, plant, ledger, noop, ratios);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
         }
         return ratios;
     }
 
-    private static void measureCore(PrintStream log, Map<String, Double> ratios) {
-        CoreRateProbe core = new CoreRateProbe(PAYLOAD_BYTES);
+    private static ForkedServer startLedger(PlantedSlowdown plant) throws IOException {
+        Map<String, String> env = Map.of("LEDGER_MODE", "ledger");
+        if (plant.unaryNanos() == 0 && plant.streamNanos() == 0) {
+            return ForkedServer.start("ledger", LedgerServerMain.class.getName(), List.of(), env);
+        }
+        return ForkedServer.start("ledger", PlantedLedgerServerMain.class.getName(),
+            List.of(Long.toString(plant.unaryNanos()), Long.toString(plant.streamNanos())), env);
+    }
+
+    private static void measureCore(PrintStream log, long plantedNanos, Map<String, Double> ratios) {
+        CoreRateProbe core = new CoreRateProbe(PAYLOAD_BYTES, plantedNanos);
         SideBySide c = SideBySide.measure(core::ledgerRate, core::ringRate, 6,
             TimeUnit.MILLISECONDS.toNanos(1500), TimeUnit.MILLISECONDS.toNanos(400));
-        log.printf(Locale.ROOT, "core, 1 producer, 1 context, %d B: ledger %,.0f appends/s, ring writing records %,.0f/s, "
-            + "pair ratios %s%n", PAYLOAD_BYTES, c.subjectRate(), c.limitRate(), format(c.ratios()));
+        log.printf(Locale.ROOT, "core, 1 producer, 1 context, %d B%s: ledger %,.0f appends/s, ring writing records "
+            + "%,.0f/s, pair ratios %s%n", PAYLOAD_BYTES, planted(plantedNanos, "append"), c.subjectRate(),
+            c.limitRate(), format(c.ratios()));
         ratios.put(CORE_RATIO, c.ratio());
     }
 
-    private static void measureUnary(PrintStream log, ServerSettings settings, Map<String, Double> ratios) {
-        try (RunningServer ledger = LedgerServer.start(loopback(), settings);
-             RunningServer noop = BaselineServer.start(loopback(), settings);
-             GrpcRateProbe toLedger = new GrpcRateProbe(ledger.port(), 1, PAYLOAD_BYTES, "gate");
-             GrpcRateProbe toNoop = new GrpcRateProbe(noop.port(), 1, PAYLOAD_BYTES, "gate")) {
+    private static void measureGrpc(PrintStream log, List<String> checks, PlantedSlowdown plant, ForkedServer ledger,
+                                    ForkedServer noop, Map<String, Double> ratios) throws InterruptedException {
+        int ledgerPort = ledger.awaitPort();
+        int noopPort = noop.awaitPort();
+        log.printf(Locale.ROOT, "forked servers, records in memory: ledger pid %d on port %d, no-op pid %d on port %d%n",
+            ledger.handle().pid(), ledgerPort, noop.handle().pid(), noopPort);
+        try {
+            if (checks.contains("unary")) {
+                measureUnary(log, ledgerPort, noopPort, plant.unaryNanos(), ratios);
+            }
+            if (checks.contains("stream")) {
+                measureStream(log, ledgerPort, noopPort, plant.streamNanos(), ratios);
+            }
+        } catch (RuntimeException e) {
+            throw new IllegalStateException(e.getMessage() + ledger.lastOutput() + noop.lastOutput(), e);
+        }
+    }
+
+    private static void measureUnary(PrintStream log, int ledgerPort, int noopPort, long plantedNanos,
+                                     Map<String, Double> ratios) {
+        try (GrpcRateProbe toLedger = new GrpcRateProbe(ledgerPort, 1, PAYLOAD_BYTES, "gate");
+             GrpcRateProbe toNoop = new GrpcRateProbe(noopPort, 1, PAYLOAD_BYTES, "gate")) {
             SideBySide g = SideBySide.measure(n -> rate(toLedger, n), n -> rate(toNoop, n), 4,
                 TimeUnit.SECONDS.toNanos(3), TimeUnit.MILLISECONDS.toNanos(1500));
-            log.printf(Locale.ROOT, "gRPC unary Append, %d callers, %d B: ledger %,.0f calls/s, no-op %,.0f/s, "
-                + "pair ratios %s%n", CALLERS, PAYLOAD_BYTES, g.subjectRate(), g.limitRate(), format(g.ratios()));
+            log.printf(Locale.ROOT, "gRPC unary Append, forked servers, %d callers, %d B%s: ledger %,.0f calls/s, "
+                + "no-op %,.0f/s, pair ratios %s%n", CALLERS, PAYLOAD_BYTES, planted(plantedNanos, "Append call"),
+                g.subjectRate(), g.limitRate(), format(g.ratios()));
             ratios.put(GRPC_RATIO, g.ratio());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 
-    private static void measureStream(PrintStream log, ServerSettings settings, Map<String, Double> ratios) {
-        SideBySide s = SideBySide.measure(n -> streamRate(LedgerServer::start, settings, n),
-            n -> streamRate(BaselineServer::start, settings, n), 6,
-            TimeUnit.SECONDS.toNanos(2), TimeUnit.SECONDS.toNanos(1));
-        log.printf(Locale.ROOT, "gRPC AppendStream, %d streams x %d batches in flight, %d x %d B: ledger %,.0f "
-            + "entries/s, no-op %,.0f/s, pair ratios %s%n", STREAMS, WINDOW, BATCH, PAYLOAD_BYTES, s.subjectRate(),
-            s.limitRate(), format(s.ratios()));
-        ratios.put(STREAM_RATIO, s.ratio());
-    }
-
-    /** Entries/s over AppendStream for about {@code nanos} against a server started for this trial alone. */
-    private static double streamRate(ServerStart start, ServerSettings settings, long nanos) {
-        try (RunningServer server = start.start(loopback(), settings);
-             StreamRateProbe probe = StreamRateProbe.connect(InetAddress.getLoopbackAddress().getHostAddress(),
-                 server.port(), BATCH, PAYLOAD_BYTES, STREAMS, WINDOW, STREAM_CHANNELS, "gate")) {
-            return probe.entriesPerSecond(nanos);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
+    private static void measureStream(PrintStream log, int ledgerPort, int noopPort, long plantedNanos,
+                                      Map<String, Double> ratios) {
+        String loopback = InetAddress.getLoopbackAddress().getHostAddress();
+        try (StreamRateProbe toLedger = StreamRateProbe.connect(loopback, ledgerPort, BATCH, PAYLOAD_BYTES, STREAMS,
+                 WINDOW, 1, "gate");
+             StreamRateProbe toNoop = StreamRateProbe.connect(loopback, noopPort, BATCH, PAYLOAD_BYTES, STREAMS,
+                 WINDOW, 1, "gate")) {
+            SideBySide s = SideBySide.measure(n -> streamRate(toLedger, n), n -> streamRate(toNoop, n), 5,
+                TimeUnit.SECONDS.toNanos(2), TimeUnit.SECONDS.toNanos(1));
+            log.printf(Locale.ROOT, "gRPC AppendStream, forked servers, %d streams x %d batches in flight on 1 "
+                + "connection, %d x %d B%s: ledger %,.0f entries/s, no-op %,.0f/s, pair ratios %s%n", STREAMS, WINDOW,
+                BATCH, PAYLOAD_BYTES, planted(plantedNanos, "AppendStream message"), s.subjectRate(), s.limitRate(),
+                format(s.ratios()));
+            ratios.put(STREAM_RATIO, s.ratio());
         }
-    }
-
-    @FunctionalInterface
-    private interface ServerStart {
-        RunningServer start(NettyServerBuilder builder, ServerSettings settings) throws IOException;
     }
 
     private static double rate(GrpcRateProbe probe, long nanos) {
@@ -187,8 +204,17 @@ public final class PerfGate {
         }
     }
 
-    private static NettyServerBuilder loopback() {
-        return NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    private static double streamRate(StreamRateProbe probe, long nanos) {
+        try {
+            return probe.entriesPerSecond(nanos);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    private static String planted(long nanos, String per) {
+        return nanos == 0 ? "" : String.format(Locale.ROOT, ", PLANTED %,d ns spin per %s", nanos, per);
     }
 
     private static String format(double[] values) {
