@@ -26,7 +26,7 @@ WARMUP=${WARMUP:-3}
 USECS=${USECS:-10}
 OPEN_SECS=${OPEN_SECS:-60}
 PARTS=${PARTS:-unary stream seq open redis}
-JAR=perf/target/converge-ledger-perf.jar
+JAR=${JAR:-perf/target/converge-ledger-perf.jar}
 OUT=${OUT:-perf-results/hot-path}
 LEDGER_PORT=50801; METRICS=50802; NOOP_PORT=50803; REDIS_PORT=6397
 mkdir -p "$OUT"

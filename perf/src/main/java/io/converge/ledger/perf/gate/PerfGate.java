@@ -41,7 +41,7 @@ import java.util.function.Supplier;
  * a one-off hiccup of a shared machine does not fail the build, a real regression fails it
  * twice.
  *
- * <p>Usage: {@code gate [--baseline perf/gate-baseline.properties]}, or {@code gate --measure
+ * <p>Usage: {@code gate [--baseline perf/gate-baseline.properties] [--plant ...]}, or {@code gate --measure
  * [--only core,unary,stream] [--plant core=NS,unary=NS,stream=NS]} (one measurement printed as
  * baseline properties, to take or check a baseline; {@code --plant} adds a busy spin to the
  * ledger's side, {@link PlantedSlowdown}, to show that a check catches a regression).
@@ -80,7 +80,13 @@ public final class PerfGate {
         }
         GateBaseline baseline = GateBaseline.read(options.baseline());
         System.out.println("perf gate: baseline " + options.baseline().toAbsolutePath());
-        boolean passed = run(() -> measure(System.out, GateOptions.ALL, PlantedSlowdown.NONE), baseline, System.out);
+        if (options.plant().any()) {
+            System.out.println("perf gate: a proof run that should fail: " + options.plant().describe());
+        }
+        boolean passed = run(() -> measure(System.out, GateOptions.ALL, options.plant()), baseline, System.out);
+        if (options.plant().any()) {
+            System.out.println("perf gate: (that verdict was with a " + options.plant().describe() + ")");
+        }
         System.exit(passed ? 0 : 1);
     }
 

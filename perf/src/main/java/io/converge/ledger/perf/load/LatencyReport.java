@@ -67,8 +67,11 @@ final class LatencyReport {
                 clientCores(r));
         }
         if (r.serverCpuNanos() >= 0 && r.measuredAppends() > 0) {
-            out.printf(Locale.ROOT, "server CPU (process %d): %.2f cores busy on average, %.2f µs per entry%n",
+            out.printf(Locale.ROOT, "server CPU (process %d): %.2f cores busy on average, %.3f µs per entry; by thread:",
                 r.options().serverPid(), serverCores(r), serverNanosPerEntry(r) / 1000.0);
+            r.serverCpu().groups().forEach((group, nanos) -> out.printf(Locale.ROOT, " %s %.3f", group,
+                (double) nanos / r.measuredAppends() / 1000.0));
+            out.println();
         }
         if (r.ok()) {
             out.println("errors: none");

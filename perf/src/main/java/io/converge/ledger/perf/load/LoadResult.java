@@ -29,8 +29,8 @@ import java.util.Map;
  * @param watchDeliveries    watch events for Appends sent in the measured phase, over all watchers
  * @param watchers           one report per watcher
  * @param clientCpuNanos     CPU time this process used in the measured phase, or -1 when unknown
- * @param serverCpuNanos     CPU time the server's process ({@code --server-pid}) used in the measured phase, or -1
- *                           when not asked for or unknown
+ * @param serverCpu          CPU time the server's process ({@code --server-pid}) used in the measured phase, in all
+ *                           and by thread group; null when not asked for or unknown
  * @param serverSide         the server's latency lines, or null
  * @param warnings           things the operator should know that do not fail the run
  */
@@ -39,8 +39,13 @@ record LoadResult(LoadOptions options, long measuredNanos, long measuredAppends,
     Map<String, Long> errors, long unanswered, long capWaits, long unsent, long senderCpuNanosPerSend,
     Histogram appendLatency,
     Histogram uncorrectedLatency, Histogram watchLatency, long watchDeliveries,
-    List<WatchSubscribers.WatcherReport> watchers, long clientCpuNanos, long serverCpuNanos, String serverSide,
+    List<WatchSubscribers.WatcherReport> watchers, long clientCpuNanos, ServerCpu.Reading serverCpu, String serverSide,
     List<String> warnings) {
+
+    /** The server's CPU time in the measured phase, in ns; -1 when unknown. */
+    long serverCpuNanos() {
+        return serverCpu == null ? -1 : serverCpu.totalNanos();
+    }
 
     long errorCount() {
         return errors.values().stream().mapToLong(Long::longValue).sum();

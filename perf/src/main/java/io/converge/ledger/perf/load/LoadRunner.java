@@ -78,9 +78,9 @@ final class LoadRunner {
             MeasurementWindow window = MeasurementWindow.startingNow(options);
             watchers.measure(window);
             long serverPid = options.serverPid();
-            ScheduledFuture<Long> serverCpuAtStart = aux.schedule(() -> serverPid > 0 ? ServerCpu.cpuNanos(serverPid) : -1,
+            ScheduledFuture<ServerCpu.Reading> serverCpuAtStart = aux.schedule(() -> ServerCpu.read(serverPid),
                 window.measureFromNanos() - System.nanoTime(), TimeUnit.NANOSECONDS);
-            ScheduledFuture<Long> serverCpuAtEnd = aux.schedule(() -> serverPid > 0 ? ServerCpu.cpuNanos(serverPid) : -1,
+            ScheduledFuture<ServerCpu.Reading> serverCpuAtEnd = aux.schedule(() -> ServerCpu.read(serverPid),
                 window.endNanos() - System.nanoTime(), TimeUnit.NANOSECONDS);
             ScheduledFuture<Long> cpuAtStart = aux.schedule(() -> {
                 long cpu = processCpuNanos();
@@ -112,9 +112,9 @@ final class LoadRunner {
             }
             long cpuStart = settled(cpuAtStart);
             long cpuEnd = settled(cpuAtEnd);
-            long serverCpuStart = settled(serverCpuAtStart);
-            long serverCpuEnd = settled(serverCpuAtEnd);
-            if (serverPid > 0 && (serverCpuStart < 0 || serverCpuEnd < 0)) {
+            ServerCpu.Reading serverCpu = ServerCpu.Reading.between(settledReading(serverCpuAtStart),
+                settledReading(serverCpuAtEnd));
+            if (serverPid > 0 && serverCpu == null) {
                 addWarning(warnings, "no CPU time of process " + serverPid + " in /proc: server CPU not reported");
             }
             Histogram watch = options.watchers() > 0 ? watchLatency.take() : null;
@@ -124,7 +124,7 @@ final class LoadRunner {
                 appendLatency.take(), open ? uncorrected.take() : null, watch,
                 watchers.measuredDeliveries(), watchers.report(outcomes),
                 cpuStart >= 0 && cpuEnd >= 0 ? cpuEnd - cpuStart : -1,
-                serverCpuStart >= 0 && serverCpuEnd >= 0 ? serverCpuEnd - serverCpuStart : -1, serverSide,
+                serverCpu, serverSide,
                 snapshot(warnings));
         } finally {
             aux.shutdownNow();
@@ -133,6 +133,16 @@ final class LoadRunner {
     }
 
     /** The sample's value, waiting at most {@link ServerMetricsClient#TIMEOUT} and a second; -1 when it failed. */
+    /** The reading, waiting as {@link #settled} does; null when it failed or there was none. */
+    private static ServerCpu.Reading settledReading(ScheduledFuture<ServerCpu.Reading> sample)
+        throws InterruptedException {
+        try {
+            return sample.get(ServerMetricsClient.TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            return null;
+        }
+    }
+
     private static long settled(ScheduledFuture<Long> sample) throws InterruptedException {
         try {
             return sample.get(ServerMetricsClient.TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);

@@ -2,8 +2,12 @@ package io.converge.ledger.perf.load;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * The CPU time a process on this machine has used, all its threads together (user plus
@@ -23,6 +27,60 @@ final class ServerCpu {
     }
 
     /**
+     * The server's CPU time at one moment, or used between two (then the {@link #between}).
+     *
+     * @param totalNanos all its threads together, those that ended included
+     * @param groups     by thread group, largest first ({@link #byThreadGroup})
+     */
+    record Reading(long totalNanos, Map<String, Long> groups) {
+
+        /** What was used from {@code start} to {@code end}; null when either is. */
+        static Reading between(Reading start, Reading end) {
+            if (start == null || end == null) {
+                return null;
+            }
+            return new Reading(end.totalNanos - start.totalNanos, used(start.groups, end.groups));
+        }
+    }
+
+    /** Process {@code pid}'s CPU time now; null when {@code pid} is 0 or /proc does not have it. */
+    static Reading read(long pid) {
+        if (pid <= 0) {
+            return null;
+        }
+        long total = cpuNanos(pid);
+        return total < 0 ? null : new Reading(total, byThreadGroup(pid));
+    }
+
+    /**
+     * The CPU time each group of process {@code pid}'s live threads has used so far, in
+     * nanoseconds, by thread name with its trailing numbering left out ({@code ledger-grpc-loop-1-2}
+     * and {@code ledger-grpc-loop-1-1} are one group). Linux keeps the first 15 characters of
+     * a thread's name. A thread that ended is missing, so a group's difference between two
+     * readings is a lower bound when threads come and go.
+     *
+     * @return the groups, largest first; empty when there is no such process or no /proc
+     */
+    static Map<String, Long> byThreadGroup(long pid) {
+        Map<String, Long> groups = new HashMap<>();
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks) {
+                String stat;
+                try {
+                    stat = Files.readString(task.resolve("stat"), StandardCharsets.US_ASCII);
+                } catch (IOException ended) {
+                    continue;
+                }
+                String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                groups.merge(name.replaceAll("([-#_ ]?[0-9]+)+$", ""), nanos(stat), Long::sum);
+            }
+        } catch (IOException | SecurityException e) {
+            return Map.of();
+        }
+        return groups;
+    }
+
+    /**
      * The CPU time process {@code pid} has used so far, in nanoseconds.
      *
      * @return the time, or -1 when there is no such process or no /proc to read it from
@@ -34,6 +92,11 @@ final class ServerCpu {
         } catch (IOException | SecurityException e) {
             return -1;
         }
+        return nanos(stat);
+    }
+
+    /** utime + stime of a {@code stat} line, in ns; -1 when it has too few fields. */
+    private static long nanos(String stat) {
         // The command (field 2) is in parentheses and may hold spaces or parentheses itself.
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         if (fields.length <= UTIME_AFTER_COMMAND + 1) {
@@ -41,5 +104,16 @@ final class ServerCpu {
         }
         long ticks = Long.parseLong(fields[UTIME_AFTER_COMMAND]) + Long.parseLong(fields[UTIME_AFTER_COMMAND + 1]);
         return ticks * (1_000_000_000L / TICKS_PER_SECOND);
+    }
+
+    /** What each group used between two {@link #byThreadGroup} readings, largest first (groups that used none left out). */
+    static Map<String, Long> used(Map<String, Long> before, Map<String, Long> after) {
+        Map<String, Long> used = new LinkedHashMap<>();
+        after.entrySet().stream()
+            .map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
+            .filter(e -> e.getValue() > 0)
+            .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+            .forEach(e -> used.put(e.getKey(), e.getValue()));
+        return used;
     }
 }

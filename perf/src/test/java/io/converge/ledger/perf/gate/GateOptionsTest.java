@@ -37,9 +37,11 @@ class GateOptionsTest {
     }
 
     @Test
-    void theGateWithoutMeasureRefusesAPlantSoThatAPlantedFailureIsNeverTakenForCi() {
-        String message = refusal("--plant", "core=100");
-        assertTrue(message.contains("--plant is only for --measure"), message);
+    void theGateTakesAPlantToProveACheckButMeasuresEveryCheckAlways() {
+        GateOptions planted = GateOptions.parse("--baseline", "b.properties", "--plant", "core=100");
+        assertFalse(planted.measure());
+        assertEquals(new PlantedSlowdown(100, 0, 0), planted.plant());
+        assertEquals(GateOptions.ALL, planted.checks());
         assertTrue(refusal("--baseline", "b.properties", "--only", "core").contains("--only is only for --measure"));
     }
 

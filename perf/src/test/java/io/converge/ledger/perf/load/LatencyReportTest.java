@@ -24,7 +24,7 @@ class LatencyReportTest {
         // HdrHistogram reports the highest value equivalent (3 significant digits) to the one at the percentile.
         LoadOptions o = LoadOptions.parse("--callers", "50", "--duration", "2s", "--warmup", "500ms", "--run-id", "t");
         LoadResult r = new LoadResult(o, 2_000_000_000L, 1000, 1200, 0, 0, Map.of(), 0, 0, 0, -1, microsEach(100, 200, 300),
-            null, null, 0, List.of(), 1_000_000_000L, -1, null, List.of());
+            null, null, 0, List.of(), 1_000_000_000L, null, null, List.of());
         assertEquals("RESULT mode=closed target=localhost:50051 callers=50 rate=0 channels=4 contexts=1 payload=64"
             + " watchers=0 warmup_s=0.5 duration_s=2 appends=1000 appends_total=1200 throughput=500"
             + " p50_us=200.1 p90_us=300.0 p99_us=300.0 p999_us=300.0 p9999_us=300.0 max_us=300.0"
@@ -35,7 +35,7 @@ class LatencyReportTest {
     void errorsFailTheRunAndAreCountedByStatusCode() throws Exception {
         LoadOptions o = LoadOptions.parse("--rate", "100", "--run-id", "t");
         LoadResult r = new LoadResult(o, 1_000_000_000L, 90, 90, 0, 0, Map.of("UNAVAILABLE", 10L), 2, 0, 0, 5000,
-            microsEach(100), microsEach(50), null, 0, List.of(), -1, -1, null, List.of());
+            microsEach(100), microsEach(50), null, 0, List.of(), -1, null, null, List.of());
         assertFalse(r.ok());
         String line = LatencyReport.resultLine(r);
         assertTrue(line.startsWith("RESULT mode=open ") && line.contains(" rate=100 "), line);
@@ -48,7 +48,8 @@ class LatencyReportTest {
     void theServersCpuPerEntryIsReportedWhenItsPidIsGiven() throws Exception {
         LoadOptions o = LoadOptions.parse("--callers", "50", "--run-id", "t", "--server-pid", "4242");
         LoadResult r = new LoadResult(o, 2_000_000_000L, 1000, 1200, 0, 0, Map.of(), 0, 0, 0, -1, microsEach(100),
-            null, null, 0, List.of(), 1_000_000_000L, 3_000_000_000L, null, List.of());
+            null, null, 0, List.of(), 1_000_000_000L,
+            new ServerCpu.Reading(3_000_000_000L, Map.of("ledger-ring", 2_000_000_000L)), null, List.of());
         assertTrue(LatencyReport.resultLine(r).endsWith(" client_cpu_cores=0.5 server_cpu_cores=1.5"
             + " server_cpu_us_per_entry=3000.000 errors=0 unanswered=0 status=ok"), LatencyReport.resultLine(r));
     }
