@@ -4,7 +4,8 @@
 # are each their own process and stay up for the whole run; the load generator is a third.
 # Rounds alternate the two servers, the order swapped every round, so a drift of the machine
 # touches both alike. Every run passes --server-pid, so each reports the server's CPU time
-# per entry (user + system, all its threads, from /proc) beside its rate.
+# per entry (user + system, all its threads, from /proc) beside its rate, and the summary
+# gives the last round's split of it by thread group (event loops, ring threads, segments, GC).
 #   prefill  PREFILL seconds of AppendStream into the ledger first: a server that holds data
 #   unary    50 callers in closed loop on ONE channel, 64 B, USECS s after 3 s of warm-up
 #   stream   AppendStream, 4 streams x 8 batches in flight x 100 entries x 64 B on ONE channel,
@@ -128,6 +129,9 @@ done
     rs=""; for i in "${!ls[@]}"; do rs+="$(ratio "${ls[$i]}" "${ns[$i]}") "; done
     echo "$part: ledger $l/s, no-op $n/s; per-round ratios $rs-> median $(echo "$rs" | median)"
     echo "$part: p50 ledger $lp us, no-op $np us (ratio $(ratio "$lp" "$np")); server CPU per entry ledger $lc us, no-op $nc us (ratio $(ratio "$lc" "$nc"))"
+    for which in ledger noop; do
+      echo "$part: $which, last round, $(grep -h '^server CPU' "$OUT/$part-$which-$ROUNDS.txt" || echo 'no server CPU line')"
+    done
     if [[ $part == stream ]]; then
       echo "stream: ledger first round ${ls[0]}/s, last ${ls[${#ls[@]}-1]}/s (last/first $(ratio "${ls[${#ls[@]}-1]}" "${ls[0]}"))"
     fi

@@ -36,6 +36,16 @@ record GateVerdict(List<Row> rows) {
         return rows.stream().allMatch(Row::passed);
     }
 
+    /**
+     * The ratios below their floor both here and in {@code earlier}: a ratio fails the gate
+     * only by missing twice in a row, so that two different ratios, each dipping once on a
+     * shared machine, do not add up to a failure.
+     */
+    List<String> failedAgain(GateVerdict earlier) {
+        List<String> before = earlier.rows.stream().filter(r -> !r.passed()).map(Row::name).toList();
+        return rows.stream().filter(r -> !r.passed() && before.contains(r.name())).map(Row::name).toList();
+    }
+
     /** A table a person reads in a CI log. */
     String report() {
         int width = Math.max(28, rows.stream().mapToInt(r -> r.name().length()).max().orElse(0));

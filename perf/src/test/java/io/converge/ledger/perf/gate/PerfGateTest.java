@@ -68,7 +68,16 @@ class PerfGateTest {
         assertEquals(2, m.taken);
         String last = log().substring(log().indexOf("measuring once more"));
         assertTrue(last.matches("(?s).*\\bb\\s+0\\.800\\s+0\\.900\\s+0\\.810\\s+-11\\.1%\\s+REGRESSION.*"), last);
-        assertTrue(log().contains("FAILED"), log());
+        assertTrue(log().contains("FAILED: b fell below its floor in two measurements in a row"), log());
+    }
+
+    @Test
+    void twoDifferentRatiosEachBelowTheirFloorOnceDoNotFailTheGate() {
+        Measurements m = new Measurements(List.of(Map.of("a", 0.44, "b", 0.95), Map.of("a", 0.58, "b", 0.80)));
+        assertTrue(PerfGate.run(m::next, BASELINE, out));
+        assertEquals(2, m.taken);
+        assertTrue(log().contains("PASSED on the second measurement (no ratio fell below its floor twice in a row)"),
+            log());
     }
 
     @Test
