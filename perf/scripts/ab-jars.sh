@@ -24,9 +24,8 @@ cleanup() {
   if [ -n "$DATA" ]; then rm -rf "$DATA"; fi
 }
 trap cleanup EXIT
-field() { echo "$1" | tr ' ' '\n' | grep "^$2=" | cut -d= -f2; }
-median() { tr ' ' '\n' | { grep -vE '^$|^n/a$' || true; } | sort -g | awk '{a[NR]=$1} END {if (NR==0) print "n/a"; else if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
-ratio() { if [[ $1 == n/a || $2 == n/a ]]; then echo n/a; else awk -v a="$1" -v b="$2" 'BEGIN {printf "%.3f", a/b}'; fi; }
+# shellcheck source=perf/scripts/result-lines.sh
+source "$(dirname "${BASH_SOURCE[0]}")/result-lines.sh"
 
 run() { # label jar round: one server, one load; prints the RESULT line
   local label=$1 jar=$2 round=$3 log="$OUT/server-$1-$3.log"

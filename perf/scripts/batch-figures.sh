@@ -34,9 +34,8 @@ cleanup() {
 }
 trap cleanup EXIT
 wait_port() { for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
-field() { echo "$1" | tr ' ' '\n' | grep "^$2=" | cut -d= -f2; }
-median() { tr ' ' '\n' | { grep -vE '^$|^n/a$' || true; } | sort -g | awk '{a[NR]=$1} END {if (NR==0) print "n/a"; else if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
-ratio() { if [[ $1 == n/a || $2 == n/a ]]; then echo n/a; else awk -v a="$1" -v b="$2" 'BEGIN {printf "%.3f", a/b}'; fi; }
+# shellcheck source=perf/scripts/result-lines.sh
+source perf/scripts/result-lines.sh
 
 start_server() { # mode
   LEDGER_MODE=$1 GRPC_PORT=$PORT java -cp "$JAR" io.converge.ledger.transport.LedgerServerMain 2>>"$OUT/server-$1.log" &

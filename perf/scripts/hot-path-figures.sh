@@ -41,9 +41,8 @@ cleanup() {
   if command -v redis-cli >/dev/null; then redis-cli -p $REDIS_PORT shutdown nosave >/dev/null 2>&1 || true; fi
 }
 trap cleanup EXIT
-field() { echo "$1" | tr ' ' '\n' | grep "^$2=" | cut -d= -f2; }
-median() { tr ' ' '\n' | { grep -vE '^$|^n/a$' || true; } | sort -g | awk '{a[NR]=$1} END {if (NR==0) print "n/a"; else if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
-ratio() { if [[ $1 == n/a || $2 == n/a ]]; then echo n/a; else awk -v a="$1" -v b="$2" 'BEGIN {printf "%.3f", a/b}'; fi; }
+# shellcheck source=perf/scripts/result-lines.sh
+source perf/scripts/result-lines.sh
 # the value of key in a RESULT line, or n/a when the run had errors
 ok_field() { if [[ $(field "$1" status) == ok ]]; then field "$1" "$2"; else echo n/a; fi; }
 

@@ -10,8 +10,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The CPU time a process on this machine has used, all its threads together (user plus
- * system), read from Linux's {@code /proc/PID/stat}. The load generator samples the server's
+ * The CPU time a process on this machine has used (user plus system), all its threads
+ * together and by thread group, read from Linux's {@code /proc/PID/stat} and
+ * {@code /proc/PID/task/TID/stat}. The load generator samples the server's
  * at the start and end of the measured phase when it is given the server's pid, so that a run
  * reports the server's CPU per entry beside its rate. The resolution is the kernel's clock
  * tick ({@value #TICKS_PER_SECOND} per second on Linux x86-64 and arm64): 10 ms, about 0.1 %
@@ -27,10 +28,11 @@ final class ServerCpu {
     }
 
     /**
-     * The server's CPU time at one moment, or used between two (then the {@link #between}).
+     * A process's CPU time so far ({@link #read}), or what it used between two readings
+     * ({@link #between}), in nanoseconds.
      *
      * @param totalNanos all its threads together, those that ended included
-     * @param groups     by thread group, largest first ({@link #byThreadGroup})
+     * @param groups     by thread group ({@link #byThreadGroup}); largest first in a difference
      */
     record Reading(long totalNanos, Map<String, Long> groups) {
 
@@ -59,7 +61,7 @@ final class ServerCpu {
      * a thread's name. A thread that ended is missing, so a group's difference between two
      * readings is a lower bound when threads come and go.
      *
-     * @return the groups, largest first; empty when there is no such process or no /proc
+     * @return the groups; empty when there is no such process or no /proc
      */
     static Map<String, Long> byThreadGroup(long pid) {
         Map<String, Long> groups = new HashMap<>();
