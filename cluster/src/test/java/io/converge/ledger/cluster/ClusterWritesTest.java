@@ -1,11 +1,11 @@
 package io.converge.ledger.cluster;
 
 import io.converge.ledger.core.AppendedBatch;
-import io.converge.ledger.core.BatchAppendCallback;
-import io.converge.ledger.core.BatchEntries;
 import io.converge.ledger.core.EntryIds;
 import io.converge.ledger.core.LedgerException;
 import io.converge.ledger.core.LoadCallback;
+import io.converge.ledger.core.TestBatch;
+import io.converge.ledger.core.TestBatch.BatchFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,65 +29,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ClusterWritesTest {
     @TempDir
     Path dir;
-
-    /** A batch built entry by entry. */
-    record Item(String contextId, String key, String payload, Map<String, String> metadata) {
-    }
-
-    static final class Batch implements BatchEntries {
-        final List<Item> items = new ArrayList<>();
-
-        Batch add(String contextId, String key, String payload, Map<String, String> metadata) {
-            items.add(new Item(contextId, key, payload, metadata));
-            return this;
-        }
-
-        @Override
-        public int size() {
-            return items.size();
-        }
-
-        @Override
-        public String contextId(int index) {
-            return items.get(index).contextId();
-        }
-
-        @Override
-        public String key(int index) {
-            return items.get(index).key();
-        }
-
-        @Override
-        public int payloadLength(int index) {
-            return payload(index).length;
-        }
-
-        @Override
-        public byte[] payload(int index) {
-            return items.get(index).payload().getBytes(StandardCharsets.UTF_8);
-        }
-
-        @Override
-        public Map<String, String> metadata(int index) {
-            return items.get(index).metadata();
-        }
-    }
-
-    static final class BatchFuture extends CompletableFuture<AppendedBatch> implements BatchAppendCallback {
-        @Override
-        public void onAppended(AppendedBatch acks) {
-            if (!complete(acks)) {
-                throw new AssertionError("batch answered twice");
-            }
-        }
-
-        @Override
-        public void onRejected(LedgerException reason) {
-            if (!completeExceptionally(reason)) {
-                throw new AssertionError("batch answered twice");
-            }
-        }
-    }
 
     /** What a Load got: entries restored and the latest sequence. */
     record Loaded(long restored, long latestSequence) {
@@ -120,10 +61,11 @@ class ClusterWritesTest {
             int follower = cluster.followerOf(leader);
             TestCluster.Ack first = get(TestCluster.append(cluster.ledger(leader), "a", "k", "a-0"));
             assertEquals(1, first.sequence());
-            Batch batch = new Batch();
+            TestBatch batch = new TestBatch();
             for (int i = 0; i < 7; i++) {
                 String context = i % 2 == 0 ? "a" : "b";
-                batch.add(context, "key" + i, "entry-" + i, i == 3 ? Map.of("m", "v" + i) : Map.of());
+                batch.add(context, "key" + i, ("entry-" + i).getBytes(StandardCharsets.UTF_8),
+                    i == 3 ? Map.of("m", "v" + i) : Map.of());
             }
             BatchFuture answer = new BatchFuture();
             cluster.ledger(follower).appendBatch(batch, null, answer);
@@ -143,10 +85,11 @@ class ClusterWritesTest {
             assertEquals(3, stored.get("b").size());
             Set<String> ids = new HashSet<>();
             for (int i = 0; i < 7; i++) {
-                Item item = batch.items.get(i);
+                TestBatch.Item item = batch.item(i);
                 TestCluster.Stored s = stored.get(item.contextId()).get((int) acks.sequence(i) - 1);
                 assertEquals(new TestCluster.Stored(acks.sequence(i), EntryIds.format(acks.idHi(i), acks.idLo(i)),
-                    item.key(), item.payload(), acks.appendedAtNs(i), item.metadata()), s, "entry " + i);
+                    item.key(), new String(item.payload(), StandardCharsets.UTF_8), acks.appendedAtNs(i),
+                    item.metadata()), s, "entry " + i);
                 assertTrue(ids.add(s.id()), "id " + s.id() + " given twice");
             }
             assertNotEquals(first.id(), stored.get("a").get(1).id());
@@ -159,7 +102,7 @@ class ClusterWritesTest {
             int leader = cluster.awaitLeader();
             for (int id : new int[] {leader, cluster.followerOf(leader)}) {
                 BatchFuture answer = new BatchFuture();
-                cluster.ledger(id).appendBatch(new Batch(), null, answer);
+                cluster.ledger(id).appendBatch(new TestBatch(), null, answer);
                 assertEquals(0, get(answer).size(), "member " + id);
             }
             for (int id : cluster.running()) {

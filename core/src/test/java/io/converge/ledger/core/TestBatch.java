@@ -5,21 +5,30 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
-/** A batch for {@link Ledger#appendBatch}, built entry by entry, and a callback that completes a future. */
-final class TestBatch implements BatchEntries {
-    record Item(String contextId, String key, byte[] payload, Map<String, String> metadata) {
+/**
+ * A batch for {@link Ledger#appendBatch}, built entry by entry, and a callback that completes a
+ * future. Public for the cluster module's tests (core's test-jar).
+ */
+public final class TestBatch implements BatchEntries {
+    /** One entry as added. */
+    public record Item(String contextId, String key, byte[] payload, Map<String, String> metadata) {
     }
 
     private final List<Item> items = new ArrayList<>();
     private int payloadCalls;
 
-    TestBatch add(String contextId, String key, byte[] payload, Map<String, String> metadata) {
+    public TestBatch add(String contextId, String key, byte[] payload, Map<String, String> metadata) {
         items.add(new Item(contextId, key, payload, metadata));
         return this;
     }
 
     TestBatch add(String contextId, String payload) {
         return add(contextId, "k", Bytes.utf8(payload), Map.of());
+    }
+
+    /** Entry {@code index} as added. */
+    public Item item(int index) {
+        return items.get(index);
     }
 
     /** How often the ledger materialised a payload: once per entry of an accepted batch. */
@@ -59,7 +68,7 @@ final class TestBatch implements BatchEntries {
     }
 
     /** A {@link BatchAppendCallback} that completes a future; a rejection completes it exceptionally. */
-    static final class BatchFuture extends CompletableFuture<AppendedBatch> implements BatchAppendCallback {
+    public static final class BatchFuture extends CompletableFuture<AppendedBatch> implements BatchAppendCallback {
         @Override
         public void onAppended(AppendedBatch acks) {
             if (!complete(acks)) {
